@@ -1,0 +1,76 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the server's Prometheus metrics, on a registry of its own so
+// that several servers (tests) can live in one process.
+type metrics struct {
+	registry        *prometheus.Registry
+	requests        *prometheus.CounterVec
+	latency         *prometheus.HistogramVec
+	eventsIngested  prometheus.Counter
+	eventsRejected  prometheus.Counter
+	profilesCreated prometheus.Counter
+	profilesMerged  prometheus.Counter
+	storeErrors     prometheus.Counter
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kith_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "kith_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route"}),
+		eventsIngested:  prometheus.NewCounter(prometheus.CounterOpts{Name: "kith_events_ingested_total", Help: "Events accepted."}),
+		eventsRejected:  prometheus.NewCounter(prometheus.CounterOpts{Name: "kith_events_rejected_total", Help: "Events rejected."}),
+		profilesCreated: prometheus.NewCounter(prometheus.CounterOpts{Name: "kith_profiles_created_total", Help: "Profiles created."}),
+		profilesMerged:  prometheus.NewCounter(prometheus.CounterOpts{Name: "kith_profiles_merged_total", Help: "Profiles merged into others."}),
+		storeErrors:     prometheus.NewCounter(prometheus.CounterOpts{Name: "kith_store_errors_total", Help: "Requests failed by the store (unavailable or internal)."}),
+	}
+	m.registry.MustRegister(m.requests, m.latency, m.eventsIngested, m.eventsRejected,
+		m.profilesCreated, m.profilesMerged, m.storeErrors,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// statusWriter remembers the status a handler answered.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// instrument counts and times every request by route pattern.
+func (s *Server) instrument(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+		s.metrics.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	})
+}

@@ -1,0 +1,142 @@
+// Package ingest turns incoming data — events, profile upserts, and the
+// writes of other entry points — into identity writes, runs them through
+// one store transaction each batch, and reports per-item outcomes.
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/kithcdp/kith"
+	"github.com/kithcdp/kith/identity"
+)
+
+// Service ingests writes into a store.
+type Service struct {
+	Store kith.Store
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Request describes who sent a batch and from where.
+type Request struct {
+	Workspace *kith.Workspace
+	Source    string
+	IP        string
+	UserAgent string
+}
+
+// Outcome is the result of one write: Result when it was applied, Err
+// when it was refused (nothing of it written).
+type Outcome struct {
+	Result *identity.Result
+	Err    *kith.Error
+}
+
+// Apply resolves writes in one transaction and returns one outcome per
+// write, in order; a nil write is skipped. It fails as a whole only when
+// the store does (unavailable, internal): then nothing is written.
+func (s *Service) Apply(ctx context.Context, ws *kith.Workspace, writes []*identity.Write) ([]Outcome, error) {
+	out := make([]Outcome, len(writes))
+	err := s.Store.Update(ctx, func(tx kith.Tx) error {
+		clear(out) // the store may run this function again
+		sess := identity.NewSession(tx, ws, s.now())
+		for i, w := range writes {
+			if w == nil {
+				continue
+			}
+			res, err := sess.Apply(ctx, w)
+			if e := identity.Refusal(err); e != nil {
+				out[i].Err = e
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out[i].Result = res
+		}
+		return sess.Flush(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EventResult is the answer for one event (SPEC §3).
+type EventResult struct {
+	Status       string       `json:"status"`
+	EventID      string       `json:"eventId,omitempty"`
+	ClientID     int64        `json:"clientId,omitempty"`
+	UUIDConflict bool         `json:"uuidConflict"`
+	Warnings     []FieldError `json:"warnings,omitempty"`
+	Errors       []FieldError `json:"errors,omitempty"`
+	write        *identity.Write
+}
+
+// FieldError is one problem with an input field.
+type FieldError struct {
+	Field   string `json:"field,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// FieldErrors flattens an error and its details into field errors.
+func FieldErrors(e *kith.Error) []FieldError {
+	if len(e.Details) == 0 {
+		return []FieldError{{Field: e.Field, Code: e.Code, Message: e.Message}}
+	}
+	var out []FieldError
+	for _, d := range e.Details {
+		out = append(out, FieldErrors(d)...)
+	}
+	return out
+}
+
+func warnings(errs []*kith.Error, prefix string) []FieldError {
+	var out []FieldError
+	for _, e := range errs {
+		out = append(out, FieldErrors(e.WithField(prefix))...)
+	}
+	return out
+}
+
+// Events validates and ingests a batch of raw events; a bad event is
+// rejected alone.
+func (s *Service) Events(ctx context.Context, req *Request, raw []json.RawMessage) ([]EventResult, error) {
+	results := make([]EventResult, len(raw))
+	writes := make([]*identity.Write, len(raw))
+	for i, r := range raw {
+		var in EventInput
+		e := DecodeStrict(r, &in, "")
+		if e == nil {
+			writes[i], e = s.eventWrite(req.Workspace, req, &in)
+		}
+		if e != nil {
+			results[i] = EventResult{Status: "rejected", Errors: FieldErrors(e)}
+		}
+	}
+	outcomes, err := s.Apply(ctx, req.Workspace, writes)
+	if err != nil {
+		return nil, err
+	}
+	for i, o := range outcomes {
+		switch {
+		case o.Err != nil:
+			results[i] = EventResult{Status: "rejected", Errors: FieldErrors(o.Err)}
+		case o.Result != nil:
+			results[i] = EventResult{Status: "accepted", EventID: writes[i].Event.EventID,
+				ClientID: o.Result.ClientID, UUIDConflict: o.Result.UUIDConflict,
+				Warnings: warnings(o.Result.Warnings, "profile")}
+		}
+	}
+	return results, nil
+}
