@@ -40,12 +40,14 @@ func Status(code string) int {
 
 // Problem is an RFC 9457 problem document.
 type Problem struct {
-	Type   string              `json:"type"`
-	Title  string              `json:"title"`
-	Status int                 `json:"status"`
-	Detail string              `json:"detail"`
-	Code   string              `json:"code"`
-	Errors []ingest.FieldError `json:"errors,omitempty"`
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Code   string `json:"code"`
+	// Errors lists the problems with single input fields; it is always
+	// present (SPEC §3), empty when the problem concerns no field.
+	Errors []ingest.FieldError `json:"errors"`
 }
 
 // writeError answers err as problem+json. Internal errors are logged and
@@ -72,6 +74,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		Status: status,
 		Detail: e.Error(),
 		Code:   e.Code,
+		Errors: []ingest.FieldError{},
 	}
 	if e.Field != "" || len(e.Details) > 0 {
 		p.Errors = ingest.FieldErrors(e)

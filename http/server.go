@@ -48,6 +48,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.Handle("GET "+tracker.Path, tracker.Handler())
+	s.demoRoutes(mux)
+	s.segmentRoutes(mux)
 
 	mux.HandleFunc("POST /api/v1/events", s.cors(s.auth(true, true, s.postEvents)))
 	mux.HandleFunc("OPTIONS /api/v1/events", s.cors(nil))
@@ -58,6 +60,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/profiles/by-email/{email}", secret(s.getProfileByEmail))
 	mux.HandleFunc("GET /api/v1/profiles/by-custom-id/{customId}", secret(s.getProfileByCustomID))
 	mux.HandleFunc("GET /api/v1/profiles/by-uuid/{uuid}", secret(s.getProfileByUUID))
+	s.importRoutes(mux)
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, kith.Errorf(kith.ECodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -49,10 +49,7 @@ func (s *Session) update(ctx context.Context, w *Write, pl *plan, part *profileP
 			s.markDirty(p)
 		}
 	}
-	if !wasRecognized && p.Recognized(s.ws) {
-		kind := s.ws.MainKind()
-		s.systemEvent(p.ClientID, kith.ActionClientIdentify, map[string]any{string(kind): p.Identifier(kind)})
-	}
+	s.identified(p, wasRecognized)
 	changes := s.applyValues(w, p, part)
 	if len(changes) > 0 {
 		s.markDirty(p)
@@ -113,6 +110,14 @@ func (s *Session) freshUUID(ctx context.Context, p *kith.Profile) (string, error
 	// identified as this customer earlier, then lost the identity); a
 	// random one keeps the two apart.
 	return ProfileUUID(&kith.Workspace{}, "", ""), nil
+}
+
+// identified records client.identify when p just became recognized.
+func (s *Session) identified(p *kith.Profile, wasRecognized bool) {
+	if !wasRecognized && p.Recognized(s.ws) {
+		kind := s.ws.MainKind()
+		s.systemEvent(p.ClientID, kith.ActionClientIdentify, map[string]any{string(kind): p.Identifier(kind)})
+	}
 }
 
 // markDirty notes that p's row must be written before the write ends.

@@ -8,17 +8,29 @@ import (
 	"github.com/kithcdp/kith"
 )
 
-// mergeInto merges the locked profile src into the locked profile dst
-// (SPEC §2 "Merge"): dst keeps its identifiers and values and receives src's
-// uuids, the identifiers and attributes it lacks, its tags, the more recent
-// agreement decisions, its notes and events. Identifiers of a kind dst
-// already has are released and returned. dst's row is marked for saving.
+// mergeInto merges the locked profile src into the locked profile dst as
+// one merge with one source (see absorb), recorded in the journal and by a
+// client.merge event.
 func (s *Session) mergeInto(ctx context.Context, src, dst *kith.Profile, reason string) ([]kith.Identifiers, error) {
+	moved, released, err := s.absorb(ctx, src, dst)
+	if err != nil {
+		return nil, err
+	}
+	return released, s.recordMerge(ctx, dst, []int64{src.ClientID}, []map[string]any{moved}, reason)
+}
+
+// absorb moves the locked profile src into the locked profile dst (SPEC §2
+// "Merge"): dst keeps its identifiers and values and receives src's uuids,
+// the identifiers and attributes it lacks, its tags, the more recent
+// agreement decisions, its notes and events. Identifiers of a kind dst
+// already has are released and returned. It returns what moved, for the
+// journal, and marks dst's row for saving.
+func (s *Session) absorb(ctx context.Context, src, dst *kith.Profile) (map[string]any, []kith.Identifiers, error) {
 	full, err := s.tx.FindProfile(ctx, s.ws.ID, src.ClientID)
 	if err != nil {
-		return nil, fmt.Errorf("merge %d into %d: %w", src.ClientID, dst.ClientID, err)
+		return nil, nil, fmt.Errorf("merge %d into %d: %w", src.ClientID, dst.ClientID, err)
 	}
-	moved := map[string]any{"uuids": full.UUIDs}
+	moved := map[string]any{"clientId": src.ClientID, "uuids": full.UUIDs}
 	var released []kith.Identifiers
 	for _, kind := range []kith.IdentifierKind{kith.KindEmail, kith.KindCustomID} {
 		v := src.Identifier(kind)
@@ -29,11 +41,7 @@ func (s *Session) mergeInto(ctx context.Context, src, dst *kith.Profile, reason 
 			moved[string(kind)] = v
 		default:
 			var r kith.Identifiers
-			if kind == kith.KindEmail {
-				r.Email = v
-			} else {
-				r.CustomID = v
-			}
+			r.Email, r.CustomID = identifierPair(kind, v)
 			released = append(released, r)
 		}
 	}
@@ -50,6 +58,9 @@ func (s *Session) mergeInto(ctx context.Context, src, dst *kith.Profile, reason 
 	}
 	var channels []string
 	var changes []change
+	if len(diffs) > 0 {
+		changes = append(changes, change{kith.ActionProfileUpdated, map[string]any{"changes": diffs}})
+	}
 	for _, ch := range kith.Channels {
 		a, ok := src.Agreements[ch]
 		if !ok {
@@ -70,10 +81,10 @@ func (s *Session) mergeInto(ctx context.Context, src, dst *kith.Profile, reason 
 	}
 	added, err := s.tx.AddProfileTags(ctx, s.ws.ID, dst.ClientID, full.Tags)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := s.tx.MergeProfile(ctx, s.ws.ID, src.ClientID, dst.ClientID); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s.repoint(src.ClientID, dst.ClientID)
 	s.markDirty(dst)
@@ -83,21 +94,32 @@ func (s *Session) mergeInto(ctx context.Context, src, dst *kith.Profile, reason 
 	if len(released) > 0 {
 		moved["released"] = released
 	}
-	m := &kith.Merge{WorkspaceID: s.ws.ID, TargetID: dst.ClientID, SourceIDs: []int64{src.ClientID},
-		Reason: reason, Moved: moved, CreatedAt: s.now}
-	if err := s.tx.InsertMerge(ctx, m); err != nil {
-		return nil, err
-	}
-	s.systemEvent(dst.ClientID, kith.ActionClientMerge, map[string]any{
-		"fromClientIds": []int64{src.ClientID}, "reason": reason, "mergeId": m.ID})
-	if len(diffs) > 0 {
-		changes = append([]change{{kith.ActionProfileUpdated, map[string]any{"changes": diffs}}}, changes...)
-	}
 	s.emit(dst.ClientID, changes)
 	for _, t := range added {
 		s.systemEvent(dst.ClientID, kith.ActionTagAdded, map[string]any{"tag": t})
 	}
-	return released, nil
+	return moved, released, nil
+}
+
+// recordMerge writes the journal entry of one merge and its client.merge
+// event on the target.
+func (s *Session) recordMerge(ctx context.Context, dst *kith.Profile, sources []int64, moved []map[string]any, reason string) error {
+	m := &kith.Merge{WorkspaceID: s.ws.ID, TargetID: dst.ClientID, SourceIDs: sources,
+		Reason: reason, Moved: map[string]any{"sources": moved}, CreatedAt: s.now}
+	if err := s.tx.InsertMerge(ctx, m); err != nil {
+		return err
+	}
+	s.systemEvent(dst.ClientID, kith.ActionClientMerge, map[string]any{
+		"fromClientIds": sources, "reason": reason, "mergeId": m.ID})
+	return nil
+}
+
+// identifierPair returns v as the email or the customId of a pair.
+func identifierPair(kind kith.IdentifierKind, v string) (email, customID string) {
+	if kind == kith.KindEmail {
+		return v, ""
+	}
+	return "", v
 }
 
 // Merge merges the source profiles into target explicitly (the merge API):
@@ -138,15 +160,22 @@ func (s *Session) Merge(ctx context.Context, target int64, sources []int64) (*Re
 		locked[id] = p
 	}
 	dst := locked[targetID]
+	wasRecognized := dst.Recognized(s.ws)
 	res := &Result{ClientID: targetID}
+	var moved []map[string]any
 	for _, id := range ids[1:] {
-		released, err := s.mergeInto(ctx, locked[id], dst, kith.MergeExplicit)
+		m, released, err := s.absorb(ctx, locked[id], dst)
 		if err != nil {
 			return nil, err
 		}
+		moved = append(moved, m)
 		res.Merged = append(res.Merged, id)
 		res.Released = append(res.Released, released...)
 	}
+	if err := s.recordMerge(ctx, dst, res.Merged, moved, kith.MergeExplicit); err != nil {
+		return nil, err
+	}
+	s.identified(dst, wasRecognized)
 	return res, s.saveDirty(ctx)
 }
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"sort"
 	"strings"
 
 	"github.com/kithcdp/kith"
@@ -17,7 +19,15 @@ func DecodeStrict(data []byte, v any, prefix string) *kith.Error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err, prefix)
+		e := jsonError(err, prefix)
+		if e.Code == kith.ECodeUnknownField {
+			// encoding/json names an unknown field without its path.
+			name := strings.TrimPrefix(e.Field, prefix+".")
+			if path := unknownFieldPath(data, reflect.TypeOf(v), name); path != "" {
+				e.Field = joinField(prefix, path)
+			}
+		}
+		return e
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return kith.FieldErrorf(prefix, kith.ECodeInvalidJSON, "unexpected data after the JSON value")
@@ -68,4 +78,94 @@ func joinField(prefix, field string) string {
 		return prefix
 	}
 	return fmt.Sprintf("%s.%s", prefix, field)
+}
+
+// unknownFieldPath returns the dotted path, in data decoded into a value
+// of type t, of the first object member called name that no struct field
+// takes, or "" when there is none.
+func unknownFieldPath(data []byte, t reflect.Type, name string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		return "" // decodes itself
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		var members map[string]json.RawMessage
+		if json.Unmarshal(data, &members) != nil {
+			return ""
+		}
+		for _, key := range sortedKeys(members) {
+			f, ok := structField(t, key)
+			if !ok {
+				if key == name {
+					return key
+				}
+				continue
+			}
+			if sub := unknownFieldPath(members[key], f.Type, name); sub != "" {
+				return pathJoin(key, sub)
+			}
+		}
+	case reflect.Map:
+		var members map[string]json.RawMessage
+		if json.Unmarshal(data, &members) != nil {
+			return ""
+		}
+		for _, key := range sortedKeys(members) {
+			if sub := unknownFieldPath(members[key], t.Elem(), name); sub != "" {
+				return pathJoin(key, sub)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		var items []json.RawMessage
+		if json.Unmarshal(data, &items) != nil {
+			return ""
+		}
+		for i, item := range items {
+			if sub := unknownFieldPath(item, t.Elem(), name); sub != "" {
+				return pathJoin(fmt.Sprintf("[%d]", i), sub)
+			}
+		}
+	}
+	return ""
+}
+
+func pathJoin(outer, inner string) string {
+	if strings.HasPrefix(inner, "[") {
+		return outer + inner
+	}
+	return outer + "." + inner
+}
+
+// structField finds the field of struct type t that encoding/json decodes
+// the member key into (names match case-insensitively, as there).
+func structField(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		if strings.EqualFold(tag, key) {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func sortedKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -29,6 +30,66 @@ type ProfileInput struct {
 	Attributes map[string]any  `json:"attributes"`
 	Tags       []string        `json:"tags"`
 	Agreements map[string]bool `json:"agreements"`
+	// problems are the parts of the JSON that could not be decoded; they
+	// were skipped (SPEC §3: a bad profile field is a warning, the event is
+	// still stored). Fields are relative to the profile.
+	problems []*kith.Error
+}
+
+// UnmarshalJSON decodes a profile part leniently: a part of the wrong
+// shape or an unknown field is skipped and remembered as a problem rather
+// than failing the event that carries it.
+func (p *ProfileInput) UnmarshalJSON(data []byte) error {
+	*p = ProfileInput{}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		p.problems = append(p.problems, kith.FieldErrorf("", kith.ECodeInvalid, "profile must be an object"))
+		return nil
+	}
+	for _, name := range sortedNames(fields) {
+		raw := fields[name]
+		switch name {
+		case "attributes":
+			if err := json.Unmarshal(raw, &p.Attributes); err != nil {
+				p.Attributes = nil
+				p.problems = append(p.problems, kith.FieldErrorf(name, kith.ECodeInvalid, "attributes must be an object"))
+			}
+		case "tags":
+			if err := json.Unmarshal(raw, &p.Tags); err != nil {
+				p.Tags = nil
+				p.problems = append(p.problems, kith.FieldErrorf(name, kith.ECodeInvalid, "tags must be an array of strings"))
+			}
+		case "agreements":
+			var chans map[string]json.RawMessage
+			if err := json.Unmarshal(raw, &chans); err != nil {
+				p.problems = append(p.problems, kith.FieldErrorf(name, kith.ECodeInvalid, "agreements must be an object of true or false by channel"))
+				continue
+			}
+			for _, ch := range sortedNames(chans) {
+				var granted bool
+				if err := json.Unmarshal(chans[ch], &granted); err != nil || bytes.Equal(bytes.TrimSpace(chans[ch]), []byte("null")) {
+					p.problems = append(p.problems, kith.FieldErrorf("agreements."+ch, kith.ECodeInvalidAgreement, "agreement %q must be true or false", ch))
+					continue
+				}
+				if p.Agreements == nil {
+					p.Agreements = map[string]bool{}
+				}
+				p.Agreements[ch] = granted
+			}
+		default:
+			p.problems = append(p.problems, kith.FieldErrorf(name, kith.ECodeUnknownField, "unknown field %q", name))
+		}
+	}
+	return nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // maxFutureSkew is how far in the future an event time may be: clocks

@@ -6,6 +6,7 @@ package ingest
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/kithcdp/kith"
@@ -101,10 +102,16 @@ func FieldErrors(e *kith.Error) []FieldError {
 	return out
 }
 
-func warnings(errs []*kith.Error, prefix string) []FieldError {
+// warnings flattens the warnings of an event: those about its profile
+// part get the prefix "profile", those about its identifiers (R3, R7)
+// already name their "client." field.
+func warnings(errs []*kith.Error) []FieldError {
 	var out []FieldError
 	for _, e := range errs {
-		out = append(out, FieldErrors(e.WithField(prefix))...)
+		if e.Field != "client" && !strings.HasPrefix(e.Field, "client.") {
+			e = e.WithField("profile")
+		}
+		out = append(out, FieldErrors(e)...)
 	}
 	return out
 }
@@ -114,6 +121,7 @@ func warnings(errs []*kith.Error, prefix string) []FieldError {
 func (s *Service) Events(ctx context.Context, req *Request, raw []json.RawMessage) ([]EventResult, error) {
 	results := make([]EventResult, len(raw))
 	writes := make([]*identity.Write, len(raw))
+	skipped := make([][]*kith.Error, len(raw)) // profile parts that could not be decoded
 	for i, r := range raw {
 		var in EventInput
 		e := DecodeStrict(r, &in, "")
@@ -122,6 +130,10 @@ func (s *Service) Events(ctx context.Context, req *Request, raw []json.RawMessag
 		}
 		if e != nil {
 			results[i] = EventResult{Status: "rejected", Errors: FieldErrors(e)}
+			continue
+		}
+		if in.Profile != nil {
+			skipped[i] = in.Profile.problems
 		}
 	}
 	outcomes, err := s.Apply(ctx, req.Workspace, writes)
@@ -135,7 +147,7 @@ func (s *Service) Events(ctx context.Context, req *Request, raw []json.RawMessag
 		case o.Result != nil:
 			results[i] = EventResult{Status: "accepted", EventID: writes[i].Event.EventID,
 				ClientID: o.Result.ClientID, UUIDConflict: o.Result.UUIDConflict,
-				Warnings: warnings(o.Result.Warnings, "profile")}
+				Warnings: warnings(append(skipped[i], o.Result.Warnings...))}
 		}
 	}
 	return results, nil

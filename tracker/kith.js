@@ -14,6 +14,7 @@
   const COOKIE_MAX_AGE = 2 * 365 * 24 * 3600; // two years, in seconds
   const MAIN_KEY = '_kith_main'; // localStorage: hash of the last main identifier sent
   const QUEUE_KEY = '_kith_queue'; // sessionStorage: events waiting for a retry
+  const CARRY_KEY = '_kith_carry'; // sessionStorage: identifiers sent whose answer was not read yet
   const QUEUE_MAX = 100;
   const MAX_RETRIES = 5;
   const MAX_DELAY = 30000;
@@ -426,7 +427,8 @@
       }
     };
     const local = storage('localStorage');
-    const queue = createQueue(storage('sessionStorage'));
+    const session = storage('sessionStorage');
+    const queue = createQueue(session);
     const endpoint = cfg.api && cfg.key ? cfg.api + '/api/v1/events?key=' + encodeURIComponent(cfg.key) : '';
     const keepaliveOK = typeof win.Request === 'function' && 'keepalive' in win.Request.prototype;
     const warn = (m) => {
@@ -440,20 +442,40 @@
     let referrer = doc.referrer || '';
     let lastForm = null;
 
-    const lsGet = (k) => {
+    const get = (store, k) => {
       try {
-        return (local && local.getItem(k)) || '';
+        return (store && store.getItem(k)) || '';
       } catch (e) {
         return '';
       }
     };
-    const lsSet = (k, v) => {
+    const set = (store, k, v) => {
       try {
-        if (local) v ? local.setItem(k, v) : local.removeItem(k);
+        if (store) v ? store.setItem(k, v) : store.removeItem(k);
       } catch (e) {
         /* ignore */
       }
     };
+    const lsGet = (k) => get(local, k);
+    const lsSet = (k, v) => set(local, k, v);
+
+    // A tagged form usually leaves the page, and its event is sent as the
+    // page unloads (so may an identify): its answer is then never read, so
+    // a uuidConflict (R6) would be lost and the next pages would land on
+    // the other person's profile. The identifiers are kept for the tab
+    // until an answer is read ({uuid, eventId, client}); meanwhile every
+    // event of this uuid carries them, so the next page's first answer has
+    // the uuidConflict and onResults applies it.
+    let carryIds = []; // events sent with the carried identifiers
+    const carried = () => {
+      try {
+        const c = JSON.parse(get(session, CARRY_KEY) || 'null');
+        return c && c.uuid === uuid && c.client ? c : null; // a reset since then ends it
+      } catch (e) {
+        return null;
+      }
+    };
+    const setCarry = (c) => set(session, CARRY_KEY, c ? JSON.stringify(c) : '');
 
     function setUuidCookie(v) {
       uuid = v;
@@ -496,12 +518,19 @@
     }
 
     function event(action, o) {
+      const eventId = randomUuid(win.crypto);
+      const client = Object.assign({ uuid }, o.client);
+      const c = !client.email && !client.customId && carried();
+      if (c) {
+        Object.assign(client, c.client);
+        carryIds.push(eventId);
+      }
       return buildEvent({
-        eventId: randomUuid(win.crypto),
+        eventId,
         action,
         label: o.label,
         time: new Date().toISOString(),
-        client: Object.assign({ uuid }, o.client),
+        client,
         params: o.params,
         profile: o.profile,
         context: { url: loc.href, referrer },
@@ -582,6 +611,11 @@
     // orphan anonymous profile). That follow-up never triggers another reset.
     function onResults(batch, j) {
       const results = (j && j.results) || [];
+      const c = carried();
+      if (c && batch.some((it, i) => results[i] && (it.e.eventId === c.eventId || carryIds.indexOf(it.e.eventId) >= 0))) {
+        setCarry(null);
+        carryIds = [];
+      }
       for (let i = results.length - 1; i >= 0; i--) {
         const it = batch[i];
         if (!results[i] || !results[i].uuidConflict || !it || it.x || it.e.client.uuid !== uuid) continue;
@@ -626,12 +660,24 @@
       applyResetRule(client);
       const tags = typeof data.tags === 'string' ? splitList(data.tags) : Array.isArray(data.tags) ? data.tags : [];
       const profile = profilePart(data.attributes, tags, data.agreements);
-      return send(event('user.identify', { client, profile }));
+      return sendIdentified(event('user.identify', { client, profile }), false);
+    }
+
+    // sendIdentified sends an identify or form event, keeping its
+    // identifiers until its answer is read, in case the page is left
+    // before (see carried).
+    function sendIdentified(e, unloading) {
+      const ids = {};
+      if (e.client.email) ids.email = e.client.email;
+      if (e.client.customId) ids.customId = e.client.customId;
+      if (ids.email || ids.customId) setCarry({ uuid, eventId: e.eventId, client: ids });
+      return send(e, unloading);
     }
 
     function reset() {
       rotate('');
       lsSet(MAIN_KEY, '');
+      setCarry(null);
       return uuid;
     }
 
@@ -659,7 +705,7 @@
       if (lastForm && lastForm.sig === sig && now - lastForm.t < 2000) return;
       lastForm = { sig, t: now };
       applyResetRule(m.client);
-      return send(event('form.submit', { label: formType, client: m.client, params, profile }), true);
+      return sendIdentified(event('form.submit', { label: formType, client: m.client, params, profile }), true);
     }
 
     function call(args) {
@@ -805,7 +851,7 @@
     sha1, sha1Hex, looksLikeCardNumber, uuidV4, uuidV5, derivedUuid, randomUuid, normalizeUuid, normalizeEmail, normalizeCustomId,
     mainIdentifier, shouldReset, identityHash, buildCookie, parseCookie, isSensitive, mapForm, profilePart,
     buildEvent, pageKey, apiBase, backoff, createQueue, readConfig, readFields,
-    URL_NAMESPACE, COOKIE, MAIN_KEY, QUEUE_KEY, QUEUE_MAX, MAX_RETRIES,
+    URL_NAMESPACE, COOKIE, MAIN_KEY, QUEUE_KEY, CARRY_KEY, QUEUE_MAX, MAX_RETRIES,
   };
 
   if (typeof module !== 'undefined' && module.exports) module.exports = { internals, start };

@@ -220,6 +220,7 @@ test('identify: event shape and the reset rule (email mode)', async () => {
   assert.equal(e.client.uuid, second, 'the identify itself carries the new uuid');
   assert.match(win.jar.get('_kith_uuid'), new RegExp(second));
 
+  await settle(); // answers read: no identifiers carried any more (see the carry tests)
   api.identify({ email: 'undefined' });
   assert.equal(api.getUuid(), second, 'junk values never reset');
   assert.deepEqual(win.events().at(-1).client, { uuid: second });
@@ -273,6 +274,65 @@ test('uuidConflict answer resets the uuid and links the new one', async () => {
   win.respond = () => ({ status: 200 });
   api.identify({ email: 'bob@example.com' });
   assert.equal(api.getUuid(), second);
+});
+
+// A form that leaves the page: its event goes out as the page unloads and
+// its answer is never read. A uuidConflict in it must still reach the
+// tracker, or the next pages land on the other person's profile.
+test('a form left before its answer: the next page carries its identifiers', async () => {
+  const session = memStorage();
+  const win = fakeWindow({ sessionStorage: session });
+  const api = start(win);
+  await settle();
+  const first = api.getUuid();
+  win.fetch = () => new Promise(() => {}); // the page is gone before the answer
+  submit(win, newsletterForm());
+  assert.ok(session.getItem(k.CARRY_KEY));
+  assert.ok(!JSON.stringify(session.map).includes('SECRET'));
+
+  // The next page: the server says the uuid belongs to someone else.
+  const w2 = fakeWindow({ sessionStorage: session, cookies: { _kith_uuid: first } });
+  w2.respond = (events) => ({ status: 200, results: events.map((e) => ({ status: 'accepted', eventId: e.eventId, uuidConflict: e.action === 'page.visit' })) });
+  const api2 = start(w2);
+  const visit = w2.events()[0];
+  assert.deepEqual(visit.client, { uuid: first, email: 'ada@example.com' });
+  await settle();
+  const second = api2.getUuid();
+  assert.notEqual(second, first, 'the uuidConflict of the carried visit resets the uuid');
+  const link = w2.events().at(-1);
+  assert.equal(link.action, 'user.identify');
+  assert.deepEqual(link.client, { uuid: second, email: 'ada@example.com' });
+  assert.equal(session.getItem(k.CARRY_KEY), null, 'an answer was read: nothing carried any more');
+
+  const w3 = fakeWindow({ sessionStorage: session, cookies: { _kith_uuid: second } });
+  start(w3);
+  assert.deepEqual(w3.events()[0].client, { uuid: second });
+});
+
+test('carried identifiers end when an answer is read, and on reset', async () => {
+  const session = memStorage();
+  const win = fakeWindow({ sessionStorage: session });
+  const api = start(win);
+  await settle();
+  submit(win, newsletterForm());
+  assert.ok(session.getItem(k.CARRY_KEY));
+  await settle();
+  assert.equal(session.getItem(k.CARRY_KEY), null, 'the answer was read');
+  assert.equal(api.getUuid(), win.events()[0].client.uuid, 'no conflict: same uuid');
+
+  // Answers that never come: the identify's identifiers ride along.
+  win.fetch = (url, init) => {
+    win.sent.push({ url, init, events: JSON.parse(init.body).events });
+    return new Promise(() => {});
+  };
+  api.identify({ email: 'ada@example.com' });
+  assert.ok(session.getItem(k.CARRY_KEY), 'identify too');
+  api.track('cart.add');
+  assert.equal(win.events().at(-1).client.email, 'ada@example.com');
+  api.reset();
+  assert.equal(session.getItem(k.CARRY_KEY), null, 'reset forgets them');
+  api.track('cart.add');
+  assert.deepEqual(win.events().at(-1).client, { uuid: api.getUuid() });
 });
 
 const newsletterForm = () => form({ 'data-kith-form': 'newsletter', 'data-kith-tags': 'newsletter,summer' }, [

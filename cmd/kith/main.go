@@ -16,6 +16,7 @@ import (
 type cli struct {
 	Serve     serveCmd     `cmd:"" help:"Run the Kith server (API, tracker, admin UI)."`
 	Workspace workspaceCmd `cmd:"" help:"Manage workspaces."`
+	Import    importCmd    `cmd:"" help:"Import customers from a CSV or NDJSON file (SPEC §5)."`
 }
 
 // storeFlags choose the store: the embedded one in a directory, or
