@@ -62,7 +62,7 @@ func (s *Session) plan(ctx context.Context, w *Write, res *Result) (*plan, error
 	if target != 0 {
 		return s.planExisting(ctx, w, res, claims, target, uuidOwner)
 	}
-	return s.planNew(ctx, w, claims, uuidOwner)
+	return s.planNew(ctx, w, res, claims, uuidOwner)
 }
 
 // findClaims looks up the write's strong identifiers, strongest first.
@@ -154,8 +154,7 @@ func (s *Session) planExisting(ctx context.Context, w *Write, res *Result, claim
 		case have == "":
 			pl.fills = append(pl.fills, c)
 		case have != c.value:
-			e := kith.FieldErrorf("client."+string(c.kind), kith.ECodeIdentifierMismatch,
-				"profile %d already has %s %q; changing it takes an explicit update", p.ClientID, c.kind, have)
+			e := mismatch(p, c, have)
 			if w.Strict {
 				return nil, e
 			}
@@ -166,7 +165,7 @@ func (s *Session) planExisting(ctx context.Context, w *Write, res *Result, claim
 }
 
 // planNew handles a write whose strong identifiers are all new (or absent).
-func (s *Session) planNew(ctx context.Context, w *Write, claims []claim, uuidOwner int64) (*plan, error) {
+func (s *Session) planNew(ctx context.Context, w *Write, res *Result, claims []claim, uuidOwner int64) (*plan, error) {
 	fills := append(claims, s.contactClaims(w.Client)...)
 	if uuidOwner == 0 {
 		return &plan{createUUID: w.Client.UUID, fills: fills}, nil // R8
@@ -181,7 +180,22 @@ func (s *Session) planNew(ctx context.Context, w *Write, claims []claim, uuidOwn
 			return &plan{fills: fills, uuidConflict: true}, nil
 		}
 	}
+	for _, c := range s.contactClaims(w.Client) {
+		if have := u.Identifier(c.kind); have != "" && have != c.value {
+			e := mismatch(u, c, have)
+			if w.Strict {
+				return nil, e
+			}
+			res.Warnings = append(res.Warnings, e)
+		}
+	}
 	return &plan{target: u, fills: fills}, nil // R5, or a uuid-only write
+}
+
+// mismatch is the refusal to overwrite p's identifier (R7).
+func mismatch(p *kith.Profile, c claim, have string) *kith.Error {
+	return kith.FieldErrorf("client."+string(c.kind), kith.ECodeIdentifierMismatch,
+		"profile %d already has %s %q; changing it takes an explicit update", p.ClientID, c.kind, have)
 }
 
 // contactClaims returns the email of a write in customId mode, where it is

@@ -87,9 +87,11 @@ func (s *Session) Flush(ctx context.Context) error {
 	return err
 }
 
-// Apply resolves w to one profile and writes it there. In strict mode it
-// returns identity_conflict, identifier_mismatch, not_found, suppressed
-// or attribute codes and writes nothing; otherwise those become warnings.
+// Apply resolves w to one profile and writes it there. A clientId no
+// profile has is refused (not_found) in any mode. In strict mode it also
+// refuses identity_conflict, identifier_mismatch and attribute codes;
+// otherwise those become warnings and the write goes on. A refusal writes
+// nothing (see Refusal).
 func (s *Session) Apply(ctx context.Context, w *Write) (*Result, error) {
 	if w.Time.IsZero() {
 		w.Time = s.now
