@@ -30,6 +30,9 @@ type Store interface {
 // ReadTx reads a store. Methods returning one thing return not_found when it
 // does not exist.
 type ReadTx interface {
+	ManagementReader
+	SettingsReader
+
 	// FindWorkspace returns the workspace with id (not_found).
 	FindWorkspace(ctx context.Context, id int64) (*Workspace, error)
 	// FindWorkspaceByName returns the workspace called name (not_found).
@@ -78,6 +81,8 @@ type EventPosition struct {
 // Tx is a write transaction.
 type Tx interface {
 	ReadTx
+	ManagementWriter
+	SettingsWriter
 
 	// CreateWorkspace stores ws and sets its ID and CreatedAt (conflict when
 	// the name is taken).
