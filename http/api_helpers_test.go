@@ -63,6 +63,29 @@ func startAPI(t testing.TB, sync string) *apiEnv {
 	return e
 }
 
+// with returns e reporting to t, for use in a subtest.
+func (e *apiEnv) with(t testing.TB) *apiEnv {
+	c := *e
+	c.t = t
+	return &c
+}
+
+// warmUp runs one request of each kind serially, so that the store has
+// prepared its statements before a test goes concurrent. (A sqlite store
+// whose read connections are all busy can deadlock preparing a statement
+// for the first time; TestConcurrentFirstReads shows it.)
+func (e *apiEnv) warmUp(c *kith.Credentials) {
+	e.t.Helper()
+	u, email := newUUID(), newEmail()
+	e.events(c.SecretKey, map[string]any{"action": "form.submit", "client": map[string]any{"uuid": u, "email": email, "customId": "warm-" + u},
+		"profile": map[string]any{"attributes": map[string]any{"firstName": "Warm"}, "tags": []string{"warm"}}})
+	e.events(c.TrackerKey, map[string]any{"action": "page.visit", "client": map[string]any{"uuid": u}})
+	p := e.lookup(c.SecretKey, byEmail(email))
+	e.lookup(c.SecretKey, byUUID(u))
+	e.lookup(c.SecretKey, byCustomID("warm-"+u))
+	e.lookup(c.SecretKey, byClientID(p.ClientID))
+}
+
 var wsSeq atomic.Int64
 
 // workspace creates a workspace in identity mode mode with its two keys.

@@ -54,6 +54,16 @@ type Problem struct {
 // described generically, so users never see internals.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := kith.AsError(err)
+	if (e == nil || e.Code == kith.ECodeInternal || e.Code == kith.ECodeUnavailable) && r.Context().Err() != nil {
+		// The caller went away (or the server is shutting down) and the
+		// store stopped on its cancelled context: nothing failed here, and
+		// nobody reads this answer.
+		s.Logger.Debug("request cancelled", slog.String("route", r.Pattern), slog.Any("err", err))
+		e = kith.Errorf(kith.ECodeUnavailable, "the request was cancelled")
+		w.Header().Set("Retry-After", "1")
+		s.writeProblem(w, e)
+		return
+	}
 	if e == nil || e.Code == kith.ECodeInternal {
 		if errors.Is(err, kith.ErrRetry) {
 			e = kith.Errorf(kith.ECodeUnavailable, "the store is too busy with conflicting writes; retry shortly")
@@ -67,6 +77,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.metrics.storeErrors.Inc()
 		w.Header().Set("Retry-After", "1")
 	}
+	s.writeProblem(w, e)
+}
+
+// writeProblem writes e as problem+json.
+func (s *Server) writeProblem(w http.ResponseWriter, e *kith.Error) {
 	status := Status(e.Code)
 	p := Problem{
 		Type:   "/problems/" + e.Code,

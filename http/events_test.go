@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -326,23 +325,22 @@ func TestEventsDuplicateEventID(t *testing.T) {
 
 	// Concurrent requests with the same ids (and new uuids) store each once.
 	ids := []string{newUUID(), newUUID(), newUUID()}
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var evs []any
-			for _, id := range ids {
-				evs = append(evs, map[string]any{"eventId": id, "action": "x.y", "client": map[string]any{"uuid": u}})
-			}
-			for _, r := range e.events(c.SecretKey, evs...) {
-				if r.Status != "accepted" {
-					t.Errorf("concurrent duplicate: %+v", r)
+	t.Run("concurrent", func(t *testing.T) {
+		for g := range 8 {
+			t.Run(fmt.Sprint(g), func(t *testing.T) {
+				t.Parallel()
+				var evs []any
+				for _, id := range ids {
+					evs = append(evs, map[string]any{"eventId": id, "action": "x.y", "client": map[string]any{"uuid": newUUID()}})
 				}
-			}
-		}()
-	}
-	wg.Wait()
+				for _, r := range e.with(t).events(c.SecretKey, evs...) {
+					if r.Status != "accepted" {
+						t.Errorf("concurrent duplicate: %+v", r)
+					}
+				}
+			})
+		}
+	})
 	for _, id := range ids {
 		if n := e.eventStored(id); n != 1 {
 			t.Errorf("event %s stored %d times", id, n)
@@ -377,33 +375,34 @@ func TestEventsTextPlain(t *testing.T) {
 func TestEventsReadYourWrites(t *testing.T) {
 	e := startAPI(t, "NORMAL")
 	c := e.workspace(kith.ModeEmail)
-	var wg sync.WaitGroup
-	for g := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 25 {
-				u, email := newUUID(), newEmail()
-				visit := e.events(c.TrackerKey, map[string]any{"action": "page.visit", "client": map[string]any{"uuid": u}})[0]
-				if p := e.lookup(c.SecretKey, byUUID(u)); p.ClientID != visit.ClientID || !p.Anonymous {
-					t.Errorf("after the visit: %+v, answered %+v", p, visit)
+	e.warmUp(c)
+	t.Run("clients", func(t *testing.T) {
+		for g := range 4 {
+			t.Run(fmt.Sprint(g), func(t *testing.T) {
+				t.Parallel()
+				e := e.with(t)
+				for i := range 25 {
+					u, email := newUUID(), newEmail()
+					visit := e.events(c.TrackerKey, map[string]any{"action": "page.visit", "client": map[string]any{"uuid": u}})[0]
+					if p := e.lookup(c.SecretKey, byUUID(u)); p.ClientID != visit.ClientID || !p.Anonymous {
+						t.Errorf("after the visit: %+v, answered %+v", p, visit)
+					}
+					name := fmt.Sprintf("Ada-%d-%d", g, i)
+					form := e.events(c.TrackerKey, map[string]any{"action": "form.submit", "client": map[string]any{"uuid": u, "email": email},
+						"profile": map[string]any{"attributes": map[string]any{"firstName": name}, "tags": []string{"newsletter"},
+							"agreements": map[string]any{"email": true}}})[0]
+					if form.ClientID != visit.ClientID {
+						t.Errorf("the form of an anonymous visitor went to %d, not %d (R5)", form.ClientID, visit.ClientID)
+					}
+					p := e.lookup(c.SecretKey, byEmail(email))
+					if p.ClientID != visit.ClientID || p.Anonymous || p.Attributes["firstName"] != name ||
+						len(p.Tags) != 1 || !p.Agreements["email"] {
+						t.Errorf("after the form: %+v", p)
+					}
 				}
-				name := fmt.Sprintf("Ada-%d-%d", g, i)
-				form := e.events(c.TrackerKey, map[string]any{"action": "form.submit", "client": map[string]any{"uuid": u, "email": email},
-					"profile": map[string]any{"attributes": map[string]any{"firstName": name}, "tags": []string{"newsletter"},
-						"agreements": map[string]any{"email": true}}})[0]
-				if form.ClientID != visit.ClientID {
-					t.Errorf("the form of an anonymous visitor went to %d, not %d (R5)", form.ClientID, visit.ClientID)
-				}
-				p := e.lookup(c.SecretKey, byEmail(email))
-				if p.ClientID != visit.ClientID || p.Anonymous || p.Attributes["firstName"] != name ||
-					len(p.Tags) != 1 || !p.Agreements["email"] {
-					t.Errorf("after the form: %+v", p)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+			})
+		}
+	})
 }
 
 // TestEventsConflictIsAWarning checks R3 for events: stored on the

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -233,6 +234,8 @@ func TestSegmentRefusedBodies(t *testing.T) {
 		{"form content", "/v1/batch", `{"batch":[]}`, func(r *http.Request) { r.Header.Set("Content-Type", "application/x-www-form-urlencoded") }, 415, kith.ECodeUnsupportedMedia},
 		{"brotli", "/v1/batch", `{"batch":[]}`, func(r *http.Request) { r.Header.Set("Content-Encoding", "br") }, 415, kith.ECodeUnsupportedMedia},
 		{"corrupt gzip", "/v1/batch", "not gzip at all", func(r *http.Request) { r.Header.Set("Content-Encoding", "gzip") }, 400, kith.ECodeInvalidJSON},
+		{"gzip over 500 KB compressed", "/v1/batch", gzipped(t, randomText(segment.MaxBatchBytes+1000)),
+			func(r *http.Request) { r.Header.Set("Content-Encoding", "gzip") }, 400, kith.ECodePayloadTooLarge},
 		{"gzip over 500 KB decompressed", "/v1/batch", gzipped(t, `{"batch":[`+strings.Repeat(" ", segment.MaxBatchBytes)+`]}`),
 			func(r *http.Request) { r.Header.Set("Content-Encoding", "gzip") }, 400, kith.ECodePayloadTooLarge},
 	} {
@@ -306,4 +309,14 @@ func gzipped(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// randomText returns n bytes that gzip cannot compress.
+func randomText(n int) string {
+	b := make([]byte, n)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range b {
+		b[i] = byte(rng.UintN(256))
+	}
+	return string(b)
 }

@@ -93,6 +93,9 @@ func (s *Session) Flush(ctx context.Context) error {
 // otherwise those become warnings and the write goes on. A refusal writes
 // nothing (see Refusal).
 func (s *Session) Apply(ctx context.Context, w *Write) (*Result, error) {
+	if err := s.checkSuppressed(ctx, w.Client); err != nil {
+		return nil, err
+	}
 	if w.Time.IsZero() {
 		w.Time = s.now
 	}

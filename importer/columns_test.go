@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -85,6 +86,23 @@ func TestUnknownKeysNDJSON(t *testing.T) {
 	}
 	wantCounts(t, counts, 1001, 1000, 0, 0, 1)
 	wantErrors(t, res.errs, rowErr(1001, "Status", kith.ECodeReservedAttribute))
+
+	// A pipe is an *os.File, which has Seek, but cannot seek.
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		_, _ = io.WriteString(pw, `{"email":"pipe@example.com"}`+"\n"+`{"email":"pipe2@example.com","Status":"x"}`+"\n")
+		_ = pw.Close()
+	}()
+	defer pr.Close()
+	counts, err = importer.Run(context.Background(), st, ws, importer.Input{Name: "stdin", R: pr},
+		importer.Options{Format: importer.FormatNDJSON, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, counts, 2, 1, 0, 0, 1)
 }
 
 // TestMapping checks renaming, ignoring, constant tags, and that a

@@ -29,6 +29,9 @@ type runner struct {
 	dec    decoder
 	cr     *countingReader
 	counts Counts
+	// start is where the file was when the import began, -1 when it
+	// cannot seek back there.
+	start int64
 }
 
 // batch is a run of consecutive rows applied in one transaction.
@@ -71,7 +74,13 @@ func prepare(ctx context.Context, st kith.Store, ws *kith.Workspace, in Input, o
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{st: st, ws: ws, opts: opts, p: newPlan(ws, opts.Mapping, custom, opts.now())}
+	r := &runner{st: st, ws: ws, opts: opts, p: newPlan(ws, opts.Mapping, custom, opts.now()), start: -1}
+	if s, ok := in.R.(io.Seeker); ok {
+		// A pipe is an *os.File too, but it cannot seek.
+		if at, err := s.Seek(0, io.SeekCurrent); err == nil {
+			r.start = at
+		}
+	}
 	r.cr = &countingReader{r: in.R}
 	br := bufio.NewReaderSize(r.cr, 1<<16)
 	skipBOM(br)
@@ -121,7 +130,7 @@ func (r *runner) openCSV(br *bufio.Reader) ([]RowError, error) {
 }
 
 func (r *runner) openNDJSON(src io.Reader, br *bufio.Reader) ([]RowError, error) {
-	if s, ok := src.(io.Seeker); ok {
+	if s, ok := src.(io.Seeker); ok && r.start >= 0 {
 		errs, err := prescanNDJSON(br, r.p)
 		if err != nil {
 			return nil, kith.Errorf(CodeInvalidFile, "the file cannot be read: %v", err)
@@ -129,7 +138,7 @@ func (r *runner) openNDJSON(src io.Reader, br *bufio.Reader) ([]RowError, error)
 		if len(errs) > 0 {
 			return columnRowErrors(0, errs), nil
 		}
-		if _, err := s.Seek(0, io.SeekStart); err != nil {
+		if _, err := s.Seek(r.start, io.SeekStart); err != nil {
 			return nil, kith.Errorf(CodeInvalidFile, "the file cannot be read again: %v", err)
 		}
 		r.cr.n = 0

@@ -16,7 +16,8 @@ var (
 )
 
 // ParseDevice turns a User-Agent header into a device seen at a time, or
-// nil when the header is empty or names no browser.
+// nil when the header is empty, names no browser, or is a bot or an HTTP
+// library: those are not a customer's device.
 func ParseDevice(userAgent string, at time.Time) *kith.Device {
 	if strings.TrimSpace(userAgent) == "" {
 		return nil
@@ -24,12 +25,8 @@ func ParseDevice(userAgent string, at time.Time) *kith.Device {
 	uaOnce.Do(func() { uaParser = useragent.NewParser() })
 	ua := uaParser.Parse(userAgent)
 	browser := ua.GetBrowser()
-	if browser == "" {
-		if ua.IsBot() {
-			browser = "Bot"
-		} else {
-			return nil
-		}
+	if browser == "" || ua.IsBot() {
+		return nil
 	}
 	if v := ua.GetMajorVersion(); v != "" {
 		browser += " " + v
@@ -43,8 +40,6 @@ func ParseDevice(userAgent string, at time.Time) *kith.Device {
 
 func deviceType(ua useragent.UserAgent) string {
 	switch {
-	case ua.IsBot():
-		return "bot"
 	case ua.IsTablet():
 		return "tablet"
 	case ua.IsMobile():

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net/url"
 	"os"
 	"testing"
 	"time"
@@ -95,4 +96,34 @@ func dropTestSchema(t testing.TB, dsn, schema string) {
 	if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
 		t.Errorf("drop test schema %s: %v", schema, err)
 	}
+}
+
+// TestSchemaDSN returns a DSN whose connections use a fresh, migrated schema
+// that is dropped when the test ends: for tests that start Kith processes
+// on a database of their own.
+func TestSchemaDSN(t testing.TB) string {
+	t.Helper()
+	dsn := TestDSN(t)
+	schema := testSchemaName(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := Open(ctx, Options{DSN: dsn, Schema: schema})
+	if err != nil {
+		t.Fatalf("create test schema: %v", err)
+	}
+	_ = s.Close()
+	t.Cleanup(func() { dropTestSchema(t, dsn, schema) })
+	return WithSearchPath(dsn, schema)
+}
+
+// WithSearchPath returns dsn with its connections' search_path set to
+// schema; dsn is a URL or a key=value string.
+func WithSearchPath(dsn, schema string) string {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + schema
 }

@@ -62,7 +62,7 @@ func TestInsertEventsSkipsDuplicates(t *testing.T) {
 		t.Errorf("Seqs %d %d %d, want 0, set, 0", again[0].Seq, again[1].Seq, again[2].Seq)
 	}
 	var n int
-	if err := s.rdb.QueryRow(`SELECT count(*) FROM events`).Scan(&n); err != nil || n != len(events)+1 {
+	if err := sqlRow(s, `SELECT count(*) FROM events`).Scan(&n); err != nil || n != len(events)+1 {
 		t.Errorf("%d events stored, want %d (%v)", n, len(events)+1, err)
 	}
 

@@ -87,12 +87,12 @@ func TestMergeProfileMovesEverything(t *testing.T) {
 	})
 	// Attach order ids grow by the uuids moved, not by doubling.
 	var maxID int64
-	if err := s.rdb.QueryRow(`SELECT max(id) FROM profile_uuids`).Scan(&maxID); err != nil || maxID != 6 {
+	if err := sqlRow(s, `SELECT max(id) FROM profile_uuids`).Scan(&maxID); err != nil || maxID != 6 {
 		t.Errorf("largest uuid id %d after moving 3 uuids among 3, want 6 (%v)", maxID, err)
 	}
 	for _, table := range []string{"profile_tags", "devices", "profile_uuids", "events", "notes"} {
 		var n int
-		if err := s.rdb.QueryRow(`SELECT count(*) FROM `+table+` WHERE client_id IN (?, ?)`,
+		if err := sqlRow(s, `SELECT count(*) FROM `+table+` WHERE client_id IN (?, ?)`,
 			a.ClientID, b.ClientID).Scan(&n); err != nil || n != 0 {
 			t.Errorf("%d rows of %s left on merged-away profiles (%v)", n, table, err)
 		}
@@ -131,7 +131,7 @@ func TestInsertMerge(t *testing.T) {
 		t.Errorf("InsertMerge set ID %d, CreatedAt %v", m.ID, m.CreatedAt)
 	}
 	var sources, moved string
-	if err := s.rdb.QueryRow(`SELECT source_ids, moved FROM merges WHERE id = ? AND workspace_id = ?`, m.ID, ws.ID).
+	if err := sqlRow(s, `SELECT source_ids, moved FROM merges WHERE id = ? AND workspace_id = ?`, m.ID, ws.ID).
 		Scan(&sources, &moved); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -23,20 +24,26 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		"delete profile":    mergeSteps[len(mergeSteps)-1].sql,
 	}
 	for name, q := range queries {
-		rows, err := s.rdb.Query("EXPLAIN QUERY PLAN "+q, 1, 2, 3, 4, 5, 6)
+		var plan []string
+		err := s.withReader(context.Background(), func(r *reader) error {
+			rows, err := r.queryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, 1, 2, 3, 4, 5, 6)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					return err
+				}
+				plan = append(plan, detail)
+			}
+			return rows.Err()
+		})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
 		for _, step := range plan {
 			if strings.HasPrefix(step, "SCAN ") || strings.Contains(step, "TEMP B-TREE") {
 				t.Errorf("%s: plan %q", name, plan)

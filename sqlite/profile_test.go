@@ -119,7 +119,7 @@ func TestUniqueIdentifiersRetry(t *testing.T) {
 		update(t, s, func(tx kith.Tx) error { return tx.CreateProfile(ctx, other, &c) })
 	}
 	var n int
-	if err := s.rdb.QueryRow(`SELECT count(*) FROM profiles WHERE workspace_id = ?`, ws.ID).Scan(&n); err != nil || n != 1 {
+	if err := sqlRow(s, `SELECT count(*) FROM profiles WHERE workspace_id = ?`, ws.ID).Scan(&n); err != nil || n != 1 {
 		t.Errorf("%d profiles in the workspace after failed creates, want 1 (%v)", n, err)
 	}
 
@@ -152,7 +152,7 @@ func TestEmailKeyFollowsIdentityMode(t *testing.T) {
 	p := createProfile(t, s, custom, "a@example.com", "")
 	var recognized bool
 	var key any
-	if err := s.rdb.QueryRow(`SELECT recognized, email_key FROM profiles WHERE client_id = ?`, p.ClientID).
+	if err := sqlRow(s, `SELECT recognized, email_key FROM profiles WHERE client_id = ?`, p.ClientID).
 		Scan(&recognized, &key); err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestEmailKeyFollowsIdentityMode(t *testing.T) {
 	}
 	p.CustomID = "C-9"
 	update(t, s, func(tx kith.Tx) error { return tx.UpdateProfile(ctx, custom, p) })
-	if err := s.rdb.QueryRow(`SELECT recognized FROM profiles WHERE client_id = ?`, p.ClientID).
+	if err := sqlRow(s, `SELECT recognized FROM profiles WHERE client_id = ?`, p.ClientID).
 		Scan(&recognized); err != nil || !recognized {
 		t.Errorf("after setting customId recognized = %v, %v; want true", recognized, err)
 	}

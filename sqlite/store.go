@@ -63,11 +63,12 @@ type Store struct {
 	now      func() time.Time
 	maxBatch int
 
-	wdb *sql.DB // one connection, used only by the writer goroutine
-	w   *writer // owns wdb's connection
-	rdb *sql.DB // the read pool
-	rs  *readStmts
-	cp  *checkpointer
+	wdb      *sql.DB      // one connection, used only by the writer goroutine
+	w        *writer      // owns wdb's connection
+	rdb      *sql.DB      // owns the read connections
+	readers  chan *reader // the read pool: ReadConns connections, each lent to one View at a time
+	nReaders int
+	cp       *checkpointer
 
 	// mu guards closed and the send side of reqs: Update holds it shared
 	// while sending so that Close cannot close reqs under a sender.
@@ -152,10 +153,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s.rdb.SetMaxIdleConns(opts.ReadConns)
 	s.rdb.SetConnMaxLifetime(0)
 	s.rdb.SetConnMaxIdleTime(0)
-	if err := s.rdb.PingContext(ctx); err != nil {
+	if s.readers, err = openReaders(ctx, s.rdb, opts.ReadConns); err != nil {
 		return nil, kith.Errorf(kith.ECodeUnavailable, "sqlite: open read pool: %v", err)
 	}
-	s.rs = &readStmts{db: s.rdb, m: map[string]*sql.Stmt{}}
+	s.nReaders = opts.ReadConns
 
 	cdb, err := sql.Open("sqlite", dsn(file, syncMode, roleCheckpointer))
 	if err != nil {
@@ -232,49 +233,9 @@ func (s *Store) Update(ctx context.Context, fn func(kith.Tx) error) error {
 	return <-r.done
 }
 
-// View runs fn in a read-only transaction. SQLite's WAL gives it a snapshot
-// taken at its first read that later commits do not change.
-func (s *Store) View(ctx context.Context, fn func(kith.ReadTx) error) error {
-	s.mu.RLock()
-	closed := s.closed
-	s.mu.RUnlock()
-	if closed {
-		return errClosed
-	}
-	stx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		s.mu.RLock()
-		closed := s.closed
-		s.mu.RUnlock()
-		if closed {
-			return errClosed // Close ran meanwhile
-		}
-		return unavailable("begin read", err)
-	}
-	// A read transaction has nothing to commit; rolling back just ends it.
-	defer stx.Rollback()
-	t := &tx{q: &readQuerier{tx: stx, rs: s.rs}, now: s.now}
-	defer func() { t.done = true }()
-	return fn(readTx{t})
-}
-
-// Ping reports whether the database answers (code unavailable otherwise).
-func (s *Store) Ping(ctx context.Context) error {
-	s.mu.RLock()
-	closed := s.closed
-	s.mu.RUnlock()
-	if closed {
-		return errClosed
-	}
-	var one int
-	if err := s.rdb.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
-		return unavailable("ping", err)
-	}
-	return nil
-}
-
-// Close stops accepting writes, lets the writer finish the work already
-// queued, and closes the database. Calling it again does nothing.
+// Close stops accepting work, lets the writer finish the Updates already
+// queued, waits for running Views, and closes the database. Calling it
+// again does nothing.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -288,7 +249,7 @@ func (s *Store) Close() error {
 	return s.closeDBs()
 }
 
-// closeDBs closes the statements, the writer's connection and both pools.
+// closeDBs closes the connections and their statements.
 func (s *Store) closeDBs() error {
 	var first error
 	keep := func(err error) {
@@ -296,8 +257,9 @@ func (s *Store) closeDBs() error {
 			first = err
 		}
 	}
-	if s.rs != nil {
-		s.rs.close()
+	if s.readers != nil {
+		// Waits for running Views to give their connections back.
+		keep(closeReaders(s.readers, s.nReaders))
 	}
 	if s.w != nil {
 		keep(s.w.close())

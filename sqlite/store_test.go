@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -86,7 +87,7 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 			t.Fatalf("reopen %d: %v", i, err)
 		}
 		var n, v int
-		if err := s.rdb.QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &v); err != nil {
+		if err := sqlRow(s, `SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &v); err != nil {
 			t.Fatal(err)
 		}
 		ms, _ := loadMigrations()
@@ -141,7 +142,7 @@ func TestOpenOptions(t *testing.T) {
 		want   string
 	}{{"journal_mode", "wal"}, {"foreign_keys", "1"}, {"synchronous", "1"}, {"busy_timeout", "10000"}} {
 		var got string
-		if err := s.rdb.QueryRow("PRAGMA " + c.pragma).Scan(&got); err != nil {
+		if err := sqlRow(s, "PRAGMA "+c.pragma).Scan(&got); err != nil {
 			t.Fatal(err)
 		}
 		if got != c.want {
@@ -149,7 +150,7 @@ func TestOpenOptions(t *testing.T) {
 		}
 	}
 	var qo int
-	if err := s.rdb.QueryRow("PRAGMA query_only").Scan(&qo); err != nil || qo != 1 {
+	if err := sqlRow(s, "PRAGMA query_only").Scan(&qo); err != nil || qo != 1 {
 		t.Errorf("read pool query_only = %d, %v; want 1", qo, err)
 	}
 }
@@ -253,5 +254,80 @@ func TestTxUnusableAfterUpdate(t *testing.T) {
 	_, err := kept.FindWorkspace(context.Background(), 1)
 	if !errors.Is(err, errTxDone) {
 		t.Errorf("using a Tx after its Update: %v, want errTxDone", err)
+	}
+}
+
+// rawRow is a query for tests to read the tables directly.
+type rawRow struct {
+	s     *Store
+	query string
+	args  []any
+}
+
+// sqlRow returns query on a read connection; Scan runs it and reads its
+// one row.
+func sqlRow(s *Store, query string, args ...any) rawRow { return rawRow{s, query, args} }
+
+func (r rawRow) Scan(dest ...any) error {
+	ctx := context.Background()
+	return r.s.withReader(ctx, func(rd *reader) error {
+		return row{}.from(rd.queryContext(ctx, r.query, r.args...)).Scan(dest...)
+	})
+}
+
+// TestViewsFillingThePoolDoNotWaitOnEachOther guards against a View that
+// needs a second connection (say, to prepare a statement) while every
+// connection is held by Views waiting for it.
+func TestViewsFillingThePoolDoNotWaitOnEachOther(t *testing.T) {
+	s, err := Open(context.Background(), Options{Dir: t.TempDir(), Synchronous: "NORMAL", ReadConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ws := createWorkspace(t, s, kith.ModeEmail)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var inside sync.WaitGroup
+	inside.Add(2)
+	errs := make(chan error, 2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			errs <- s.View(ctx, func(tx kith.ReadTx) error {
+				// Both Views hold a connection before either prepares
+				// its first statement.
+				inside.Done()
+				inside.Wait()
+				if i == 0 {
+					_, err := tx.ListTags(ctx, ws.ID)
+					return err
+				}
+				_, err := tx.ListAttributeDefs(ctx, ws.ID)
+				return err
+			})
+		}()
+	}
+	for i := 0; i < 2; i++ {
+		if err := <-errs; err != nil {
+			t.Errorf("View: %v", err)
+		}
+	}
+}
+
+func TestPanickingViewGivesItsConnectionBack(t *testing.T) {
+	s, err := Open(context.Background(), Options{Dir: t.TempDir(), Synchronous: "NORMAL", ReadConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() { _ = recover() }()
+		_ = s.View(context.Background(), func(kith.ReadTx) error { panic("bug") })
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Ping(ctx); err != nil {
+		t.Errorf("Ping after a panicking View: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/kithcdp/kith"
@@ -63,8 +62,7 @@ func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 
 // queryRow runs a query that returns at most one row.
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) row {
-	rows, err := t.query(ctx, query, args...)
-	return row{rows: rows, err: err}
+	return row{}.from(t.query(ctx, query, args...))
 }
 
 // affected runs a statement and returns how many rows it changed.
@@ -83,6 +81,9 @@ type row struct {
 	err  error
 }
 
+// from returns the row of a query's result.
+func (row) from(rows *sql.Rows, err error) row { return row{rows: rows, err: err} }
+
 // Scan copies the row into dest, returning sql.ErrNoRows when there is none.
 func (r row) Scan(dest ...any) error {
 	if r.err != nil {
@@ -99,64 +100,4 @@ func (r row) Scan(dest ...any) error {
 		return err
 	}
 	return r.rows.Close()
-}
-
-// readQuerier runs statements in a read transaction of the pool.
-type readQuerier struct {
-	tx *sql.Tx
-	rs *readStmts
-}
-
-func (r *readQuerier) execContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := r.rs.get(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return r.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-}
-
-func (r *readQuerier) queryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := r.rs.get(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return r.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-}
-
-// readStmts caches statements prepared on the read pool. database/sql
-// prepares each on a connection the first time it runs there and keeps it,
-// so a View reuses the compiled statement of its connection.
-type readStmts struct {
-	db *sql.DB
-	mu sync.RWMutex
-	m  map[string]*sql.Stmt
-}
-
-func (c *readStmts) get(ctx context.Context, query string) (*sql.Stmt, error) {
-	c.mu.RLock()
-	st, ok := c.m[query]
-	c.mu.RUnlock()
-	if ok {
-		return st, nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.m[query]; ok {
-		return st, nil
-	}
-	st, err := c.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	c.m[query] = st
-	return st, nil
-}
-
-func (c *readStmts) close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for q, st := range c.m {
-		_ = st.Close()
-		delete(c.m, q)
-	}
 }

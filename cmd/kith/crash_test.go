@@ -43,30 +43,28 @@ func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 
 	const rounds = 2
 	for round := 1; round <= rounds; round++ {
-		p := startKith(t, bin, data)
+		p := startKith(t, bin, data, round == 1)
 		if round == 1 {
-			if p.secretKey == "" || p.trackerKey == "" {
-				t.Fatalf("the first start printed no keys:\n%s", p.stdout())
-			}
 			l.secretKey, l.trackerKey = p.secretKey, p.trackerKey
-		} else if p.secretKey != "" {
-			t.Errorf("restart %d created the workspace again:\n%s", round, p.stdout())
 		}
 		// Load until this round has 4,000 more acknowledged events, then
 		// kill the process while the clients keep sending.
 		target := l.ackedCount() + 4000
 		inflight := l.run(t, p.url, target, func() { p.kill(t) })
 		t.Logf("round %d: killed with %d requests in flight; %d events acknowledged so far", round, inflight, l.ackedCount())
+		if round > 1 && strings.Contains(p.stdout(), "secret key") {
+			t.Errorf("restart %d created the workspace again:\n%s", round, p.stdout())
+		}
 	}
 
 	// After the last crash: the server starts, serves what it
 	// acknowledged, and takes repeated event ids as duplicates.
-	p := startKith(t, bin, data)
-	if p.secretKey != "" {
-		t.Errorf("the last restart created the workspace again:\n%s", p.stdout())
-	}
+	p := startKith(t, bin, data, false)
 	l.checkAfterRestart(t, p.url)
 	p.stop(t)
+	if strings.Contains(p.stdout(), "secret key") {
+		t.Errorf("the last restart created the workspace again:\n%s", p.stdout())
+	}
 
 	l.verifyStore(t, data)
 }
@@ -420,9 +418,11 @@ func (p *kithProc) stdout() string {
 }
 
 // startKith starts `kith serve` on a free loopback port and waits until it
-// listens. The port is chosen by the kernel (--addr 127.0.0.1:0) and read
-// from the server's log, so that no other process can take it in between.
-func startKith(t *testing.T, bin, data string) *kithProc {
+// listens, and, when firstStart, until it has printed the keys of the
+// workspace it creates. The port is chosen by the kernel (--addr
+// 127.0.0.1:0) and read from the server's log, so that no other process
+// can take it in between.
+func startKith(t *testing.T, bin, data string, firstStart bool) *kithProc {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--log-format", "json")
 	for _, kv := range os.Environ() {
@@ -452,13 +452,23 @@ func startKith(t *testing.T, bin, data string) *kithProc {
 	})
 	var pipes sync.WaitGroup
 	pipes.Add(2)
+	keys := make(chan struct{})
 	go func() {
 		defer pipes.Done()
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
+			line := sc.Text()
 			p.mu.Lock()
-			p.out.WriteString(sc.Text() + "\n")
+			p.out.WriteString(line + "\n")
 			p.mu.Unlock()
+			fields := strings.Fields(line)
+			switch {
+			case strings.HasPrefix(line, "  secret key:") && len(fields) >= 3 && p.secretKey == "":
+				p.secretKey = fields[2]
+				close(keys) // printed after the tracker key
+			case strings.HasPrefix(line, "  tracker key:") && len(fields) >= 3:
+				p.trackerKey = fields[2]
+			}
 		}
 	}()
 	addr := make(chan string, 1)
@@ -492,14 +502,13 @@ func startKith(t *testing.T, bin, data string) *kithProc {
 	case <-time.After(time.Minute):
 		t.Fatal("kith serve did not start listening within a minute")
 	}
-	// The keys are printed before the server listens.
-	for _, line := range strings.Split(p.stdout(), "\n") {
-		fields := strings.Fields(line)
-		switch {
-		case strings.HasPrefix(line, "  secret key:") && len(fields) >= 3:
-			p.secretKey = fields[2]
-		case strings.HasPrefix(line, "  tracker key:") && len(fields) >= 3:
-			p.trackerKey = fields[2]
+	if firstStart {
+		select {
+		case <-keys:
+		case <-p.exited:
+			t.Fatalf("kith serve exited without printing keys:\n%s", p.stdout())
+		case <-time.After(time.Minute):
+			t.Fatalf("the first start printed no keys:\n%s", p.stdout())
 		}
 	}
 	return p

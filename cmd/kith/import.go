@@ -255,9 +255,6 @@ func (c *importCmd) summary(imp *importer.Import, elapsed time.Duration) {
 	if imp.Errors > 0 {
 		fmt.Printf("%d errors written to %s\n", imp.Errors, c.errorsPath())
 	}
-	if imp.Failure != nil {
-		fmt.Printf("failed: %s (%s)\n", imp.Failure.Message, imp.Failure.Code)
-	}
 }
 
 func failureError(imp *importer.Import) error {
