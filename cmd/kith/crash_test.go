@@ -43,7 +43,7 @@ func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 
 	const rounds = 2
 	for round := 1; round <= rounds; round++ {
-		p := startKith(t, bin, data, round == 1)
+		p := startKith(t, bin, round == 1, "--data", data)
 		if round == 1 {
 			l.secretKey, l.trackerKey = p.secretKey, p.trackerKey
 		}
@@ -59,7 +59,7 @@ func TestCrashKeepsAcknowledgedEvents(t *testing.T) {
 
 	// After the last crash: the server starts, serves what it
 	// acknowledged, and takes repeated event ids as duplicates.
-	p := startKith(t, bin, data, false)
+	p := startKith(t, bin, false, "--data", data)
 	l.checkAfterRestart(t, p.url)
 	p.stop(t)
 	if strings.Contains(p.stdout(), "secret key") {
@@ -219,36 +219,43 @@ type crashResult struct {
 // postEvents sends one batch and returns its results; any answer but 200
 // with one result per event is an error.
 func postEvents(client *http.Client, base, key string, events []map[string]any) ([]crashResult, error) {
+	status, results, err := postEventsStatus(client, base, key, events)
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("POST /api/v1/events: status %d", status)
+	}
+	return results, err
+}
+
+// postEventsStatus sends events and returns the answer's status and, for
+// a 200, the per-event results.
+func postEventsStatus(client *http.Client, base, key string, events []map[string]any) (int, []crashResult, error) {
 	body, err := json.Marshal(map[string]any{"events": events})
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	req, err := http.NewRequest("POST", base+"/api/v1/events", bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := client.Do(req)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		return nil, err
-	}
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("POST /api/v1/events: %d %s", res.StatusCode, data)
+	if err != nil || res.StatusCode != http.StatusOK {
+		return res.StatusCode, nil, err
 	}
 	var out struct{ Results []crashResult }
 	if err := json.Unmarshal(data, &out); err != nil {
-		return nil, err
+		return res.StatusCode, nil, err
 	}
 	if len(out.Results) != len(events) {
-		return nil, fmt.Errorf("%d results for %d events", len(out.Results), len(events))
+		return res.StatusCode, nil, fmt.Errorf("%d results for %d events", len(out.Results), len(events))
 	}
-	return out.Results, nil
+	return res.StatusCode, out.Results, nil
 }
 
 // checkAfterRestart resends acknowledged events (duplicates, answered as
@@ -422,9 +429,9 @@ func (p *kithProc) stdout() string {
 // workspace it creates. The port is chosen by the kernel (--addr
 // 127.0.0.1:0) and read from the server's log, so that no other process
 // can take it in between.
-func startKith(t *testing.T, bin, data string, firstStart bool) *kithProc {
+func startKith(t *testing.T, bin string, firstStart bool, storeArgs ...string) *kithProc {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--log-format", "json")
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, storeArgs...)...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "KITH_") { // the test chooses the store
 			cmd.Env = append(cmd.Env, kv)
