@@ -118,7 +118,7 @@ func (s *Session) Apply(ctx context.Context, w *Write) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.record(ctx, w, p); err != nil {
+	if err := s.record(ctx, w, p, res.Created); err != nil {
 		return nil, err
 	}
 	res.ClientID = p.ClientID
@@ -141,8 +141,9 @@ func (s *Session) storedEvent(ctx context.Context, eventID string) (int64, bool,
 	return e.ClientID, true, nil
 }
 
-// record touches the profile's activity, its devices, and buffers the event.
-func (s *Session) record(ctx context.Context, w *Write, p *kith.Profile) error {
+// record touches the profile's activity, its devices, and buffers the
+// event. A profile this write created already carries the event's time.
+func (s *Session) record(ctx context.Context, w *Write, p *kith.Profile, created bool) error {
 	if w.Device != nil {
 		if err := s.tx.UpsertDevice(ctx, s.ws.ID, p.ClientID, *w.Device); err != nil {
 			return err
@@ -151,8 +152,10 @@ func (s *Session) record(ctx context.Context, w *Write, p *kith.Profile) error {
 	if w.Event == nil {
 		return nil
 	}
-	if err := s.tx.TouchProfile(ctx, s.ws.ID, p.ClientID, w.Time); err != nil {
-		return err
+	if !created {
+		if err := s.tx.TouchProfile(ctx, s.ws.ID, p.ClientID, w.Time); err != nil {
+			return err
+		}
 	}
 	e := w.Event
 	e.WorkspaceID = s.ws.ID

@@ -16,6 +16,7 @@ import (
 type cli struct {
 	Serve     serveCmd     `cmd:"" help:"Run the Kith server (API, tracker, admin UI)."`
 	Workspace workspaceCmd `cmd:"" help:"Manage workspaces."`
+	Bench     benchCmd     `cmd:"" help:"Send a realistic load to running nodes and report events/s and latencies."`
 	Import    importCmd    `cmd:"" help:"Import customers from a CSV or NDJSON file (SPEC §5)."`
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"time"
 
@@ -20,6 +21,7 @@ type serveCmd struct {
 	LogLevel   string `help:"Log level: debug, info, warn, error." default:"info" enum:"debug,info,warn,error" env:"KITH_LOG_LEVEL"`
 	LogFormat  string `help:"Log format: json or text." default:"json" enum:"json,text" env:"KITH_LOG_FORMAT"`
 	TrustProxy bool   `help:"Take client addresses from X-Forwarded-For (only behind a proxy that sets it)." env:"KITH_TRUST_PROXY"`
+	DebugAddr  string `help:"Serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; off when empty." env:"KITH_DEBUG_ADDR"`
 }
 
 func (c *serveCmd) Run(ctx context.Context) error {
@@ -44,6 +46,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return err
+	}
+	if c.DebugAddr != "" {
+		go serveDebug(c.DebugAddr, logger)
 	}
 	logger.Info("kith serving", slog.String("addr", ln.Addr().String()), slog.String("store", where))
 	errc := make(chan error, 1)
@@ -82,6 +87,19 @@ func bootstrap(ctx context.Context, st kith.Store) error {
 	fmt.Println("First start: created the default workspace.")
 	printCredentials(creds)
 	return nil
+}
+
+// serveDebug serves the profiler on its own address, so that it is never
+// exposed with the API.
+func serveDebug(addr string, logger *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	logger.Info("profiler serving", slog.String("addr", addr))
+	if err := http.ListenAndServe(addr, mux); err != nil {
+		logger.Error("profiler stopped", slog.Any("err", err))
+	}
 }
 
 func newLogger(format, level string) *slog.Logger {
