@@ -23,6 +23,8 @@ var statusByCode = map[string]int{
 	kith.ECodeConflict:           http.StatusConflict,
 	kith.ECodeAttrNotDeletable:   http.StatusConflict,
 	kith.ECodeSuppressed:         http.StatusConflict,
+	kith.ECodeIdentityModeLocked: http.StatusConflict,
+	kith.ECodeKeyInUse:           http.StatusConflict,
 	kith.ECodePayloadTooLarge:    http.StatusRequestEntityTooLarge,
 	kith.ECodeUnsupportedMedia:   http.StatusUnsupportedMediaType,
 	kith.ECodeMethodNotAllowed:   http.StatusMethodNotAllowed,

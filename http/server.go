@@ -61,6 +61,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/profiles/by-custom-id/{customId}", secret(s.getProfileByCustomID))
 	mux.HandleFunc("GET /api/v1/profiles/by-uuid/{uuid}", secret(s.getProfileByUUID))
 	s.importRoutes(mux)
+	s.managementRoutes(mux)
+	s.settingsRoutes(mux)
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, kith.Errorf(kith.ECodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

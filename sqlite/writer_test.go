@@ -15,7 +15,9 @@ import (
 var errBoom = errors.New("boom")
 
 // holdWriter keeps the writer busy inside one Update until release is
-// called, so that the Updates queued meanwhile form the next group.
+// called, so that the Updates queued meanwhile form the next group. A test
+// that fails before releasing it is released at cleanup, so that closing
+// the store does not wait forever.
 func holdWriter(t *testing.T, s *Store) (release func()) {
 	t.Helper()
 	entered, gate := make(chan struct{}), make(chan struct{})
@@ -28,8 +30,11 @@ func holdWriter(t *testing.T, s *Store) (release func()) {
 		})
 	}()
 	<-entered
+	var once sync.Once
+	open := func() { once.Do(func() { close(gate) }) }
+	t.Cleanup(open)
 	return func() {
-		close(gate)
+		open()
 		if err := <-done; err != nil {
 			t.Errorf("holding update: %v", err)
 		}
@@ -122,7 +127,7 @@ func TestGroupSizeIsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() }) // after holdWriter's cleanup releases the writer
 	release := holdWriter(t, s)
 	var wg sync.WaitGroup
 	for i := 0; i < 4; i++ {

@@ -33,7 +33,7 @@ func Run(t *testing.T, open Opener) {
 	var all []testCase
 	for _, group := range [][]testCase{
 		tableTests, ruleTests, conflictTests, mergeTests, customModeTests,
-		profilePartTests, eventTests, isolationTests, concurrencyTests, settingsTests,
+		profilePartTests, eventTests, isolationTests, concurrencyTests, settingsTests, managementTests,
 	} {
 		all = append(all, group...)
 	}
