@@ -20,12 +20,6 @@ const MaxImportBytes = 2 << 30
 // maxImportBytes is MaxImportBytes, lowered by tests.
 var maxImportBytes int64 = MaxImportBytes
 
-// ImportRepository, when set, returns where a server keeps its import
-// history; nil means in memory (the history ends with the process). A store
-// that keeps imports itself (implements importer.Repository) is used
-// instead. cmd/kith sets it to a directory beside the embedded store.
-var ImportRepository func(st kith.Store) importer.Repository
-
 // imports serves the import endpoints (SPEC §5).
 type imports struct {
 	s   *Server
@@ -38,8 +32,8 @@ func (s *Server) importRoutes(mux *http.ServeMux) {
 	switch r, ok := s.Store.(importer.Repository); {
 	case ok:
 		repo = r
-	case ImportRepository != nil:
-		repo = ImportRepository(s.Store)
+	case s.Imports != nil:
+		repo = s.Imports
 	default:
 		repo = importer.NewMemoryRepository()
 	}

@@ -39,11 +39,11 @@ func newImportEnv(t *testing.T, dir string) *importEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return startImportEnv(t, st, creds)
+	return startImportEnv(t, st, creds, nil)
 }
 
-func startImportEnv(t *testing.T, st kith.Store, creds *kith.Credentials) *importEnv {
-	s := &Server{Store: st}
+func startImportEnv(t *testing.T, st kith.Store, creds *kith.Credentials, repo importer.Repository) *importEnv {
+	s := &Server{Store: st, Imports: repo}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return &importEnv{t: t, st: st, srv: srv, ws: creds.Workspace, key: creds.SecretKey, track: creds.TrackerKey}
@@ -288,15 +288,10 @@ func TestImportAPITooLarge(t *testing.T) {
 // stopped shows as failed.
 func TestImportHistorySurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
-	old := ImportRepository
-	ImportRepository = func(kith.Store) importer.Repository {
-		r, err := importer.NewFileRepository(dir + "/imports")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
+	repo, err := importer.NewFileRepository(dir + "/imports")
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Cleanup(func() { ImportRepository = old })
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, sqlite.Options{Dir: dir, Synchronous: "NORMAL"})
 	if err != nil {
@@ -307,19 +302,18 @@ func TestImportHistorySurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := startImportEnv(t, st, creds)
+	first := startImportEnv(t, st, creds, repo)
 	imp := first.wait(first.upload("crm.csv", map[string]string{"file": importCSV, "mapping": importMapping}).ID)
 	first.srv.Close()
 
 	// A record left running by a process that stopped long ago.
-	repo := ImportRepository(st)
 	stale := &importer.Import{ID: "imp_000000000001aaaaaaaaaa", WorkspaceID: creds.Workspace.ID, Status: importer.StatusRunning,
 		StartedAt: time.Now().Add(-time.Hour), UpdatedAt: time.Now().Add(-time.Hour)}
 	if err := repo.CreateImport(ctx, stale); err != nil {
 		t.Fatal(err)
 	}
 
-	second := startImportEnv(t, st, creds)
+	second := startImportEnv(t, st, creds, repo)
 	got := second.wait(imp.ID)
 	if got.Rows != 3 || got.Created != 2 || got.Failed != 1 || got.Status != importer.StatusDone {
 		t.Errorf("after restart: %+v", got)

@@ -64,7 +64,7 @@ func liveIngestion(l *liveAPI, sk, pk string) liveIDs {
 	}
 	l.do(call{method: "POST", path: "/api/v1/events", key: sk, body: map[string]any{"events": []any{
 		map[string]any{"action": "form.submit", "label": "Newsletter", "time": "2026-11-28T10:00:00Z",
-			"client": map[string]any{"uuid": ids.uuid, "email": ids.adaEmail},
+			"client":  map[string]any{"uuid": ids.uuid, "email": ids.adaEmail},
 			"params":  map[string]any{"formType": "newsletter"},
 			"profile": map[string]any{"attributes": map[string]any{"firstName": "Ada", "ClubMember": true}, "tags": []string{"newsletter"}, "agreements": map[string]any{"email": true}},
 			"context": map[string]any{"userAgent": "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", "url": "https://shop.example/"}},
@@ -181,7 +181,7 @@ func liveCatalogue(l *liveAPI, sk string) {
 	l.do(call{method: "GET", path: "/api/v1/attributes", key: sk})
 	l.do(call{method: "POST", path: "/api/v1/attributes", key: sk, status: 201,
 		body: map[string]any{"name": "LoyaltyTier", "type": "string", "description": "Tier of the loyalty club"}})
-	l.do(call{method: "POST", path: "/api/v1/attributes", key: sk, status: 409, body: map[string]any{"name": "loyalty_tier", "type": "string"}})
+	l.do(call{method: "POST", path: "/api/v1/attributes", key: sk, status: 400, body: map[string]any{"name": "loyalty_tier", "type": "string"}})
 	l.do(call{method: "POST", path: "/api/v1/attributes", key: sk, status: 400, body: map[string]any{"name": "email", "type": "string"}})
 	l.do(call{method: "GET", path: "/api/v1/attributes/LoyaltyTier", key: sk})
 	l.do(call{method: "GET", path: "/api/v1/attributes/firstName", key: sk})

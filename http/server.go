@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kithcdp/kith"
+	"github.com/kithcdp/kith/importer"
 	"github.com/kithcdp/kith/ingest"
 	"github.com/kithcdp/kith/tracker"
 )
@@ -23,6 +24,9 @@ type Server struct {
 	TrustProxy bool
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Imports keeps the import history; nil keeps it in memory, so that
+	// it ends with the process.
+	Imports importer.Repository
 
 	ingest  *ingest.Service
 	keys    authCache

@@ -90,4 +90,3 @@ func dumpTables(t *testing.T, s *Store) map[string][]map[string]any {
 	}
 	return out
 }
-

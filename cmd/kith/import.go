@@ -14,7 +14,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kithcdp/kith"
-	kithhttp "github.com/kithcdp/kith/http"
 	"github.com/kithcdp/kith/importer"
 )
 
@@ -159,15 +158,6 @@ func importRepository(f *storeFlags) importer.Repository {
 		return importer.NewMemoryRepository()
 	}
 	return r
-}
-
-// AfterApply runs once kong has parsed kith serve's flags: it gives the
-// server's import history the same repository as kith import, so that it
-// survives restarts. (Until serve.go sets it itself.)
-func (c *serveCmd) AfterApply() error {
-	flags := c.storeFlags
-	kithhttp.ImportRepository = func(kith.Store) importer.Repository { return importRepository(&flags) }
-	return nil
 }
 
 // remote uploads the file to a running server and follows the import.

@@ -18,6 +18,7 @@ type cli struct {
 	Workspace workspaceCmd `cmd:"" help:"Manage workspaces."`
 	Bench     benchCmd     `cmd:"" help:"Send a realistic load to running nodes and report events/s and latencies."`
 	Import    importCmd    `cmd:"" help:"Import customers from a CSV or NDJSON file (SPEC §5)."`
+	Dataset   datasetCmd   `cmd:"" help:"Generate a large synthetic dataset and time the management API on it."`
 }
 
 // storeFlags choose the store: the embedded one in a directory, or

@@ -34,7 +34,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if err := bootstrap(ctx, st); err != nil {
 		return err
 	}
-	srv := &kithhttp.Server{Store: st, Logger: logger, TrustProxy: c.TrustProxy}
+	srv := &kithhttp.Server{Store: st, Logger: logger, TrustProxy: c.TrustProxy, Imports: importRepository(&c.storeFlags)}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
