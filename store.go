@@ -32,6 +32,7 @@ type Store interface {
 type ReadTx interface {
 	ManagementReader
 	SettingsReader
+	UserReader
 
 	// FindWorkspace returns the workspace with id (not_found).
 	FindWorkspace(ctx context.Context, id int64) (*Workspace, error)
@@ -83,6 +84,7 @@ type Tx interface {
 	ReadTx
 	ManagementWriter
 	SettingsWriter
+	UserWriter
 
 	// CreateWorkspace stores ws and sets its ID and CreatedAt (conflict when
 	// the name is taken).

@@ -2,10 +2,13 @@ package http_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kithcdp/kith"
+	kithhttp "github.com/kithcdp/kith/http"
 )
 
 // keyDoc is KEY as answered, decoded strictly (Key only in POST's answer).
@@ -164,5 +167,40 @@ func TestOpenAPIServedWithoutKey(t *testing.T) {
 	r := e.do("GET", "/api/openapi.json", "", nil)
 	if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/json" || !strings.Contains(string(r.Body), `"openapi"`) {
 		t.Errorf("GET /api/openapi.json: %d %s %.100s", r.Status, r.Header.Get("Content-Type"), r.Body)
+	}
+}
+
+// TestRevokedKeyExpiresOnOtherNodes revokes a key through one server while
+// another server on the same store has it cached: the other stops
+// accepting it once its cache entry expires (within seconds).
+func TestRevokedKeyExpiresOnOtherNodes(t *testing.T) {
+	e := startAPI(t, "NORMAL")
+	c := e.workspace(kith.ModeEmail)
+	other := httptest.NewServer((&kithhttp.Server{Store: e.store}).Handler())
+	defer other.Close()
+	k := e.createKey(c.SecretKey, "secret", "rotating")
+	get := func() int {
+		req, _ := http.NewRequest("GET", other.URL+"/api/v1/workspace", nil)
+		req.Header.Set("Authorization", "Bearer "+k.Key)
+		res, err := e.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if s := get(); s != http.StatusOK {
+		t.Fatalf("the other node refuses the new key: %d", s)
+	}
+	if r := e.do("DELETE", "/api/v1/keys/"+k.ID, c.SecretKey, nil); r.Status != http.StatusOK {
+		t.Fatalf("DELETE: %d %s", r.Status, r.Body)
+	}
+	wantProblem(t, e.do("GET", "/api/v1/workspace", k.Key, nil), http.StatusUnauthorized, kith.ECodeUnauthorized)
+	deadline := time.Now().Add(30 * time.Second)
+	for get() != http.StatusUnauthorized {
+		if time.Now().After(deadline) {
+			t.Fatal("the other node still accepts the revoked key after 30s")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

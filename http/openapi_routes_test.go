@@ -1,10 +1,13 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"go/types"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -13,6 +16,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kithcdp/kith/ingest"
+	"github.com/kithcdp/kith/sqlite"
 	"github.com/kithcdp/kith/tracker"
 )
 
@@ -59,7 +64,7 @@ func registeredRoutes(t *testing.T) []string {
 			got, ok := routePatterns(call.Args[0])
 			if !ok {
 				t.Errorf("%s: route pattern %s: teach registeredRoutes (openapi_routes_test.go) to read it",
-					fset.Position(call.Pos()), exprText(fset, call.Args[0]))
+					fset.Position(call.Pos()), types.ExprString(call.Args[0]))
 			}
 			routes = append(routes, got...)
 			return true
@@ -102,11 +107,6 @@ func routePatterns(e ast.Expr) ([]string, bool) {
 		}
 	}
 	return nil, false
-}
-
-func exprText(fset *token.FileSet, e ast.Expr) string {
-	p := fset.Position(e.Pos())
-	return p.String()
 }
 
 // documentedOperations returns "METHOD /path" for every operation of the
@@ -172,7 +172,13 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		}
 	}
 
-	s := &Server{}
+	st, err := sqlite.Open(context.Background(), sqlite.Options{Dir: t.TempDir(), Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := &Server{Store: st, Logger: slog.Default()}
+	s.ingest = &ingest.Service{Store: st}
 	s.metrics = newMetrics()
 	mux := http.NewServeMux()
 	s.routes(mux)

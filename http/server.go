@@ -67,6 +67,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.importRoutes(mux)
 	s.managementRoutes(mux)
 	s.settingsRoutes(mux)
+	s.uiRoutes(mux)
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, kith.Errorf(kith.ECodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -32,13 +32,12 @@ func nameExpr(name string) string { return `json_extract(attributes, '$.` + name
 var searchSources = func() []string {
 	out := []string{
 		`SELECT client_id FROM profiles WHERE workspace_id = ?1 AND email >= ?2 AND email < ?3 LIMIT ?4`,
-		`SELECT client_id FROM profiles WHERE workspace_id = ?1 AND custom_id IS NOT NULL
+		`SELECT client_id FROM profiles WHERE workspace_id = ?1
 			AND ` + foldCustomID + ` >= ?2 AND ` + foldCustomID + ` < ?3 LIMIT ?4`,
 	}
 	for _, name := range kith.SearchNames {
-		x := nameExpr(name)
-		out = append(out, `SELECT client_id FROM profiles WHERE workspace_id = ?1 AND `+x+` IS NOT NULL
-			AND kith_fold(`+x+`) >= ?2 AND kith_fold(`+x+`) < ?3 LIMIT ?4`)
+		x := `kith_fold(` + nameExpr(name) + `)`
+		out = append(out, `SELECT client_id FROM profiles WHERE workspace_id = ?1 AND `+x+` >= ?2 AND `+x+` < ?3 LIMIT ?4`)
 	}
 	return out
 }()
@@ -145,18 +144,7 @@ func (t *tx) filterMatches(ctx context.Context, ws int64, f kith.ProfileFilter, 
 		if err != nil {
 			return nil, err
 		}
-		q := &query{}
-		wsArg := q.arg(ws)
-		q.add(`SELECT client_id FROM profiles WHERE workspace_id = `, wsArg,
-			` AND client_id IN (SELECT value FROM json_each(`, q.arg(string(list)), `))`)
-		if f.Anonymous != nil {
-			q.add(` AND recognized = `, q.arg(!*f.Anonymous))
-		}
-		if f.Tag != "" {
-			q.add(` AND EXISTS (SELECT 1 FROM profile_tags t WHERE t.workspace_id = `, wsArg,
-				` AND t.client_id = profiles.client_id AND t.tag = `, q.arg(f.Tag), `)`)
-		}
-		q.add(` ORDER BY client_id DESC`)
+		q := filterQuery(ws, f, string(list))
 		found, err := t.ints(ctx, q.sql.String(), q.args...)
 		if err != nil {
 			return nil, err
@@ -167,6 +155,24 @@ func (t *tx) filterMatches(ctx context.Context, ws int64, f kith.ProfileFilter, 
 		out = out[:f.Limit]
 	}
 	return out, nil
+}
+
+// filterQuery selects, newest first, the clientIds of the JSON array list
+// that f's anonymous and tag filters keep.
+func filterQuery(ws int64, f kith.ProfileFilter, list string) *query {
+	q := &query{}
+	wsArg := q.arg(ws)
+	q.add(`SELECT client_id FROM profiles WHERE workspace_id = `, wsArg,
+		` AND client_id IN (SELECT value FROM json_each(`, q.arg(list), `))`)
+	if f.Anonymous != nil {
+		q.add(` AND recognized = `, q.arg(!*f.Anonymous))
+	}
+	if f.Tag != "" {
+		q.add(` AND EXISTS (SELECT 1 FROM profile_tags t WHERE t.workspace_id = `, wsArg,
+			` AND t.client_id = profiles.client_id AND t.tag = `, q.arg(f.Tag), `)`)
+	}
+	q.add(` ORDER BY client_id DESC`)
+	return q
 }
 
 // cmpDesc orders clientIds newest first.
@@ -185,6 +191,12 @@ func cmpDesc(a, b int64) int {
 // INDEXED BY and CROSS JOIN pin that order: the planner, lacking
 // statistics, could otherwise pick a search index and sort every match.
 func (t *tx) scanProfiles(ctx context.Context, ws int64, f kith.ProfileFilter, s *search) ([]int64, error) {
+	q := scanQuery(ws, f, s)
+	return t.ints(ctx, q.sql.String(), q.args...)
+}
+
+// scanQuery is scanProfiles' statement.
+func scanQuery(ws int64, f kith.ProfileFilter, s *search) *query {
 	q := &query{}
 	wsArg := q.arg(ws)
 	col := "p.client_id"
@@ -214,14 +226,14 @@ func (t *tx) scanProfiles(ctx context.Context, ws int64, f kith.ProfileFilter, s
 		limit = -1
 	}
 	q.add(` ORDER BY `, col, ` DESC LIMIT `, q.arg(limit))
-	return t.ints(ctx, q.sql.String(), q.args...)
+	return q
 }
 
 // matchSQL adds the condition that profile p matches s.
 func matchSQL(q *query, wsArg string, s *search) {
 	lo, hi := q.arg(s.lo), q.arg(s.hi)
 	in := func(x string) string { return x + ` >= ` + lo + ` AND ` + x + ` < ` + hi }
-	q.add(`(`, in("p.email"), `) OR (p.custom_id IS NOT NULL AND `, in("kith_fold(p.custom_id)"), `)`)
+	q.add(`(`, in("p.email"), `) OR (`, in("kith_fold(p.custom_id)"), `)`)
 	for _, name := range kith.SearchNames {
 		q.add(` OR (`, in("kith_fold(json_extract(p.attributes, '$."+name+"'))"), `)`)
 	}

@@ -60,8 +60,9 @@
 // rules.go (R1, R2, R4–R8, uuid policies, clientIds), conflicts.go (R3,
 // the exception of R4, R7 mismatches), merge.go, customid.go (what differs
 // between identity modes), profilepart.go (attributes, tags, agreements,
-// devices), events.go, isolation.go (workspaces, keys, rollback) and
-// concurrency.go (R9). helpers.go (writes), reads.go, assert.go and
+// devices), events.go, isolation.go (workspaces, keys, rollback),
+// concurrency.go (R9) and settings.go (workspace settings, key
+// revocation, the switch to customId identity mode). helpers.go (writes), reads.go, assert.go and
 // state.go (snapshots proving that a refused write changed nothing) hold
 // the helpers that let each test read like the rule it checks.
 package storetest

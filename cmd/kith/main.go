@@ -16,6 +16,7 @@ import (
 type cli struct {
 	Serve     serveCmd     `cmd:"" help:"Run the Kith server (API, tracker, admin UI)."`
 	Workspace workspaceCmd `cmd:"" help:"Manage workspaces."`
+	User      userCmd      `cmd:"" help:"Manage admin UI users."`
 	Bench     benchCmd     `cmd:"" help:"Send a realistic load to running nodes and report events/s and latencies."`
 	Import    importCmd    `cmd:"" help:"Import customers from a CSV or NDJSON file (SPEC §5)."`
 	Dataset   datasetCmd   `cmd:"" help:"Generate a large synthetic dataset and time the management API on it."`

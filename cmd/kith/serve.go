@@ -34,6 +34,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if err := bootstrap(ctx, st); err != nil {
 		return err
 	}
+	if err := bootstrapAdmin(ctx, st); err != nil {
+		return err
+	}
 	srv := &kithhttp.Server{Store: st, Logger: logger, TrustProxy: c.TrustProxy, Imports: importRepository(&c.storeFlags)}
 	hs := &http.Server{
 		Handler:           srv.Handler(),

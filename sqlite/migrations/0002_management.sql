@@ -6,14 +6,17 @@
 -- (SQLite's own lower() folds ASCII only, and "Łukasz" must find "łukasz").
 -- Emails are stored lower-cased and uuids are lower-case already, so their
 -- existing indexes serve prefix ranges as they are.
+-- Each index is partial on its own expression being non-null, so that a
+-- range on the expression implies the index's condition and SQLite reads
+-- the clientIds from the index alone (a covering index).
 CREATE INDEX profiles_custom_id_fold ON profiles (workspace_id, kith_fold(custom_id))
-    WHERE custom_id IS NOT NULL;
+    WHERE kith_fold(custom_id) IS NOT NULL;
 CREATE INDEX profiles_first_name_fold ON profiles (workspace_id, kith_fold(json_extract(attributes, '$.firstName')))
-    WHERE json_extract(attributes, '$.firstName') IS NOT NULL;
+    WHERE kith_fold(json_extract(attributes, '$.firstName')) IS NOT NULL;
 CREATE INDEX profiles_last_name_fold ON profiles (workspace_id, kith_fold(json_extract(attributes, '$.lastName')))
-    WHERE json_extract(attributes, '$.lastName') IS NOT NULL;
+    WHERE kith_fold(json_extract(attributes, '$.lastName')) IS NOT NULL;
 CREATE INDEX profiles_display_name_fold ON profiles (workspace_id, kith_fold(json_extract(attributes, '$.displayName')))
-    WHERE json_extract(attributes, '$.displayName') IS NOT NULL;
+    WHERE kith_fold(json_extract(attributes, '$.displayName')) IS NOT NULL;
 
 -- Profile counts by workspace, kept by triggers, so that the stats
 -- endpoint reads one row instead of counting a million index entries.

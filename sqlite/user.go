@@ -1,0 +1,128 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/kithcdp/kith"
+)
+
+const userColumns = `id, workspace_id, email, password_hash, role, created_at`
+
+// CreateUser stores u and sets its ID (conflict when the email is taken).
+func (t *tx) CreateUser(ctx context.Context, u *kith.User) error {
+	created := orTime(u.CreatedAt, t.now())
+	err := t.queryRow(ctx, `INSERT INTO users (workspace_id, email, password_hash, role, created_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		u.WorkspaceID, u.Email, u.PasswordHash, u.Role, micros(created)).Scan(&u.ID)
+	switch {
+	case isUnique(err):
+		return kith.Errorf(kith.ECodeConflict, "a user with email %s exists", u.Email)
+	case isForeignKey(err):
+		return notFound("no workspace %d", u.WorkspaceID)
+	case err != nil:
+		return storeErr("create user", err)
+	}
+	u.CreatedAt = created
+	return nil
+}
+
+// SetUserPassword replaces a user's password hash and ends its sessions.
+func (t *tx) SetUserPassword(ctx context.Context, id int64, hash string) error {
+	c, err := t.affected(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
+	if err != nil {
+		return storeErr("set password", err)
+	}
+	if c == 0 {
+		return notFound("no user %d", id)
+	}
+	if _, err := t.exec(ctx, `DELETE FROM user_sessions WHERE user_id = ?`, id); err != nil {
+		return storeErr("end sessions", err)
+	}
+	return nil
+}
+
+// CreateUserSession stores s.
+func (t *tx) CreateUserSession(ctx context.Context, s *kith.UserSession) error {
+	_, err := t.exec(ctx, `INSERT INTO user_sessions (hash, user_id, workspace_id, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?)`, s.Hash, s.UserID, s.WorkspaceID, micros(s.CreatedAt), micros(s.ExpiresAt))
+	if err != nil {
+		return storeErr("create session", err)
+	}
+	return nil
+}
+
+// DeleteUserSession removes a session by its token hash.
+func (t *tx) DeleteUserSession(ctx context.Context, hash []byte) error {
+	if _, err := t.exec(ctx, `DELETE FROM user_sessions WHERE hash = ?`, hash); err != nil {
+		return storeErr("delete session", err)
+	}
+	return nil
+}
+
+// FindUserByEmail returns the user with email (not_found).
+func (t *tx) FindUserByEmail(ctx context.Context, email string) (*kith.User, error) {
+	return t.findUser(ctx, `email = ?`, email)
+}
+
+// FindUser returns the user with id (not_found).
+func (t *tx) FindUser(ctx context.Context, id int64) (*kith.User, error) {
+	return t.findUser(ctx, `id = ?`, id)
+}
+
+func (t *tx) findUser(ctx context.Context, where string, arg any) (*kith.User, error) {
+	var u kith.User
+	var created int64
+	err := t.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg).
+		Scan(&u.ID, &u.WorkspaceID, &u.Email, &u.PasswordHash, &u.Role, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("no such user")
+	}
+	if err != nil {
+		return nil, storeErr("find user", err)
+	}
+	u.CreatedAt = fromMicros(created)
+	return &u, nil
+}
+
+// CountUsers returns how many users a workspace has.
+func (t *tx) CountUsers(ctx context.Context, ws int64) (int64, error) {
+	var n int64
+	if err := t.queryRow(ctx, `SELECT count(*) FROM users WHERE workspace_id = ?`, ws).Scan(&n); err != nil {
+		return 0, storeErr("count users", err)
+	}
+	return n, nil
+}
+
+// FindUserSession returns the session with a token hash (not_found).
+func (t *tx) FindUserSession(ctx context.Context, hash []byte) (*kith.UserSession, error) {
+	s := kith.UserSession{Hash: hash}
+	var created, expires int64
+	err := t.queryRow(ctx, `SELECT user_id, workspace_id, created_at, expires_at FROM user_sessions WHERE hash = ?`, hash).
+		Scan(&s.UserID, &s.WorkspaceID, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("no such session")
+	}
+	if err != nil {
+		return nil, storeErr("find session", err)
+	}
+	s.CreatedAt, s.ExpiresAt = fromMicros(created), fromMicros(expires)
+	return &s, nil
+}
+
+// CountEvents counts the events a workspace received since then.
+func (t *tx) CountEvents(ctx context.Context, ws int64, since time.Time, action string) (int64, error) {
+	q := `SELECT count(*) FROM events WHERE workspace_id = ? AND received_at >= ?`
+	args := []any{ws, micros(since)}
+	if action != "" {
+		q += ` AND action = ?`
+		args = append(args, action)
+	}
+	var n int64
+	if err := t.queryRow(ctx, q, args...).Scan(&n); err != nil {
+		return 0, storeErr("count events", err)
+	}
+	return n, nil
+}

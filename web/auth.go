@@ -1,0 +1,182 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/kithcdp/kith"
+)
+
+// cookieName is the session cookie.
+const cookieName = "kith_session"
+
+// session is the signed-in user of a request.
+type session struct {
+	user *kith.User
+	ws   *kith.Workspace
+	hash []byte
+	csrf string
+}
+
+type sessionKey struct{}
+
+func current(r *http.Request) *session {
+	s, _ := r.Context().Value(sessionKey{}).(*session)
+	return s
+}
+
+// tokenHash is how a session token is stored.
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte("kith-session:" + token))
+	return h[:]
+}
+
+// csrfToken is the session's CSRF token: derived from the session token,
+// so only a page of the session can know it, and nothing more is stored.
+func csrfToken(token string) string {
+	h := sha256.Sum256([]byte("kith-csrf:" + token))
+	return base64.RawURLEncoding.EncodeToString(h[:])
+}
+
+// secure reports whether the browser reached us over HTTPS.
+func secure(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// signedIn runs next for a signed-in user, or sends the browser to the
+// login page. Writes (every method but GET and HEAD) must carry the
+// session's CSRF token, as the csrf form field or the X-CSRF-Token header
+// (403 without it).
+func (h *Handler) signedIn(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s, err := h.lookup(r)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if s == nil {
+			if r.Method != http.MethodGet {
+				http.Error(w, "sign in first", http.StatusUnauthorized)
+				return
+			}
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			got := r.Header.Get("X-CSRF-Token")
+			if got == "" {
+				got = r.PostFormValue("csrf")
+			}
+			if subtle.ConstantTimeCompare([]byte(got), []byte(s.csrf)) != 1 {
+				http.Error(w, "missing or wrong CSRF token: reload the page and try again", http.StatusForbidden)
+				return
+			}
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, s)))
+	}
+}
+
+// lookup returns the request's valid session, or nil.
+func (h *Handler) lookup(r *http.Request) (*session, error) {
+	c, err := r.Cookie(cookieName)
+	if err != nil || c.Value == "" {
+		return nil, nil
+	}
+	s := &session{hash: tokenHash(c.Value), csrf: csrfToken(c.Value)}
+	ctx := r.Context()
+	err = h.Store.View(ctx, func(tx kith.ReadTx) error {
+		us, err := tx.FindUserSession(ctx, s.hash)
+		if err != nil {
+			return err
+		}
+		if !h.now().Before(us.ExpiresAt) {
+			return kith.Errorf(kith.ECodeNotFound, "session expired")
+		}
+		if s.user, err = tx.FindUser(ctx, us.UserID); err != nil {
+			return err
+		}
+		s.ws, err = tx.FindWorkspace(ctx, s.user.WorkspaceID)
+		return err
+	})
+	if kith.ErrorCode(err) == kith.ECodeNotFound {
+		return nil, nil
+	}
+	return s, err
+}
+
+type loginData struct {
+	Email, Next, Error string
+}
+
+func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusOK, "login", page{Title: "Sign in", Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
+}
+
+// login checks the email and password and starts a session.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
+	password := r.PostFormValue("password")
+	next := safeNext(r.PostFormValue("next"))
+	ctx := r.Context()
+	var u *kith.User
+	err := h.Store.View(ctx, func(tx kith.ReadTx) error {
+		var err error
+		u, err = tx.FindUserByEmail(ctx, email)
+		return err
+	})
+	if err != nil && kith.ErrorCode(err) != kith.ECodeNotFound {
+		h.fail(w, r, err)
+		return
+	}
+	if u == nil || !checkPassword(u.PasswordHash, password) {
+		h.render(w, r, http.StatusUnauthorized, "login", page{Title: "Sign in",
+			Data: loginData{Email: email, Next: next, Error: "That email and password do not match."}})
+		return
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	ttl := h.SessionTTL
+	if ttl <= 0 {
+		ttl = 12 * time.Hour
+	}
+	now := h.now()
+	us := &kith.UserSession{Hash: tokenHash(token), UserID: u.ID, WorkspaceID: u.WorkspaceID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	if err := h.Store.Update(ctx, func(tx kith.Tx) error { return tx.CreateUserSession(ctx, us) }); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: secure(r), Expires: us.ExpiresAt})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// logout ends the session.
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if err := h.Store.Update(ctx, func(tx kith.Tx) error { return tx.DeleteUserSession(ctx, current(r).hash) }); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: secure(r), MaxAge: -1})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// safeNext keeps a post-login destination on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
+		return "/"
+	}
+	return next
+}
