@@ -48,6 +48,17 @@ type UserReader interface {
 	// then, only those of action when it is not empty. The admin UI's
 	// dashboard and checklist show it.
 	CountEvents(ctx context.Context, ws int64, since time.Time, action string) (int64, error)
+	// ProfileActivity returns how many events profile clientID has by
+	// action, and the time of its oldest and newest event (zero without
+	// events). The profile card's activity summary shows it.
+	ProfileActivity(ctx context.Context, ws, clientID int64) (*Activity, error)
+}
+
+// Activity summarizes a profile's events.
+type Activity struct {
+	ByAction map[string]int64
+	First    time.Time
+	Last     time.Time
 }
 
 // UserWriter holds the writes of admin UI users and their sessions.

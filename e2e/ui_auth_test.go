@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strconv"
 	"strings"
@@ -12,7 +13,8 @@ import (
 // and refuses a wrong password.
 func TestUISignInRequired(t *testing.T) {
 	e := newEnv(t)
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := c.Get(e.api.URL + "/profiles")
 	if err != nil {
 		t.Fatal(err)
@@ -22,13 +24,25 @@ func TestUISignInRequired(t *testing.T) {
 		t.Fatalf("GET /profiles without a session: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
 	e.uiUser("shop", "ann@shop.test")
-	res, err = c.PostForm(e.api.URL+"/login", url.Values{"email": {"ann@shop.test"}, "password": {"wrong password"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("a wrong password answered %d", res.StatusCode)
+	for _, tc := range []struct {
+		password, token string
+		want            int
+	}{
+		{"wrong password", "", http.StatusUnauthorized},
+		{uiPassword, "forged", http.StatusForbidden}, // login CSRF
+		{uiPassword, "", http.StatusSeeOther},
+	} {
+		if tc.token == "" {
+			tc.token = loginToken(t, c, e.api.URL)
+		}
+		res, err = c.PostForm(e.api.URL+"/login", url.Values{"email": {"ann@shop.test"}, "password": {tc.password}, "token": {tc.token}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tc.want {
+			t.Fatalf("password %q, token %q: %d, want %d", tc.password, tc.token, res.StatusCode, tc.want)
+		}
 	}
 }
 
@@ -48,9 +62,7 @@ func TestUICSRF(t *testing.T) {
 		t.Fatalf("a post without the CSRF token answered %d, want 403", res.StatusCode)
 	}
 	_, body := get(t, c, card)
-	_, rest, _ := strings.Cut(body, `name="csrf" value="`)
-	token, _, _ := strings.Cut(rest, `"`)
-	res, err = c.PostForm(card+"/tags", url.Values{"tag": {"vip"}, "csrf": {token}})
+	res, err = c.PostForm(card+"/tags", url.Values{"tag": {"vip"}, "csrf": {csrfOf(body)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,4 +86,9 @@ func TestUIProfileCard(t *testing.T) {
 	}
 	b.do(chromedp.Navigate(e.api.URL+"/profiles/"+strconv.FormatInt(id, 10)), chromedp.WaitVisible(chromedp.ID("profile-title")))
 	b.screenshot("card")
+	b.do(chromedp.Navigate(e.api.URL+"/settings"), chromedp.WaitVisible(chromedp.ID("snippet")))
+	b.screenshot("settings")
+	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+		chromedp.Navigate(e.api.URL+"/profiles/"+strconv.FormatInt(id, 10)), chromedp.WaitVisible(chromedp.ID("profile-title")))
+	b.screenshot("card-phone")
 }

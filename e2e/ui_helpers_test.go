@@ -68,7 +68,7 @@ func (e *env) uiClient(email string) *http.Client {
 	e.t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := c.PostForm(e.api.URL+"/login", url.Values{"email": {email}, "password": {uiPassword}})
+	res, err := c.PostForm(e.api.URL+"/login", url.Values{"email": {email}, "password": {uiPassword}, "token": {loginToken(e.t, c, e.api.URL)}})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -77,6 +77,15 @@ func (e *env) uiClient(email string) *http.Client {
 		e.t.Fatalf("sign in as %s: %d", email, res.StatusCode)
 	}
 	return c
+}
+
+// loginToken loads the login page with c and returns its form token.
+func loginToken(t *testing.T, c *http.Client, base string) string {
+	t.Helper()
+	_, page := get(t, c, base+"/login")
+	_, rest, _ := strings.Cut(page, `name="token" value="`)
+	token, _, _ := strings.Cut(rest, `"`)
+	return token
 }
 
 // get answers a GET with c: status and body.

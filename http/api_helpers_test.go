@@ -71,9 +71,9 @@ func (e *apiEnv) with(t testing.TB) *apiEnv {
 }
 
 // warmUp runs one request of each kind serially, so that the store has
-// prepared its statements before a test goes concurrent. (A sqlite store
-// whose read connections are all busy can deadlock preparing a statement
-// for the first time; TestConcurrentFirstReads shows it.)
+// prepared its statements before a test or benchmark goes concurrent and
+// measures only what it means to. (First statements prepared under
+// concurrency are TestConcurrentFirstReads' subject.)
 func (e *apiEnv) warmUp(c *kith.Credentials) {
 	e.t.Helper()
 	u, email := newUUID(), newEmail()

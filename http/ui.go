@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 
+	"github.com/kithcdp/kith/importer"
 	"github.com/kithcdp/kith/web"
 )
 
@@ -12,14 +13,23 @@ import (
 // secret key; it is mounted once http/openapi.json documents it
 // (TestOpenAPIDocumentsEveryRoute).
 func (s *Server) uiRoutes(mux *http.ServeMux) {
-	ui := &web.Handler{Store: s.Store, Logger: s.Logger, Ingest: s.ingest, Now: s.Now}
+	ui := &web.Handler{Store: s.Store, Logger: s.Logger, Ingest: s.ingest, Now: s.Now, Imports: s.importRepository()}
 	ui.Routes(mux)
+}
+
+// importRepository is the import history the API keeps, when it outlives
+// one handler: the store's own, or the configured one.
+func (s *Server) importRepository() importer.Repository {
+	if r, ok := s.Store.(importer.Repository); ok {
+		return r
+	}
+	return s.Imports
 }
 
 // checklist is GET /api/v1/checklist: the integration checklist of SPEC
 // §9, each item pass, warn or fail with what to do.
 func (s *Server) checklist(w http.ResponseWriter, r *http.Request) {
-	items, err := web.Checklist(r.Context(), s.Store, caller(r).workspace, s.now())
+	items, err := web.Checklist(r.Context(), s.Store, s.importRepository(), caller(r).workspace, s.now())
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -125,3 +125,33 @@ func (t *tx) CountEvents(ctx context.Context, ws int64, since time.Time, action 
 	}
 	return n, nil
 }
+
+// ProfileActivity counts a profile's events by action.
+func (t *tx) ProfileActivity(ctx context.Context, ws, clientID int64) (*kith.Activity, error) {
+	rows, err := t.pg.Query(ctx, `SELECT action, count(*), min(time), max(time) FROM events
+		WHERE workspace_id = $1 AND client_id = $2 GROUP BY action`, ws, clientID)
+	if err != nil {
+		return nil, wrap("profile activity", err)
+	}
+	defer rows.Close()
+	a := &kith.Activity{ByAction: map[string]int64{}}
+	for rows.Next() {
+		var action string
+		var n int64
+		var first, last time.Time
+		if err := rows.Scan(&action, &n, &first, &last); err != nil {
+			return nil, wrap("profile activity", err)
+		}
+		a.ByAction[action] = n
+		if a.First.IsZero() || first.Before(a.First) {
+			a.First = first.UTC()
+		}
+		if last.After(a.Last) {
+			a.Last = last.UTC()
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("profile activity", err)
+	}
+	return a, nil
+}

@@ -126,3 +126,32 @@ func (t *tx) CountEvents(ctx context.Context, ws int64, since time.Time, action 
 	}
 	return n, nil
 }
+
+// ProfileActivity counts a profile's events by action.
+func (t *tx) ProfileActivity(ctx context.Context, ws, clientID int64) (*kith.Activity, error) {
+	rows, err := t.query(ctx, `SELECT action, count(*), min(time), max(time) FROM events
+		WHERE workspace_id = ? AND client_id = ? GROUP BY action`, ws, clientID)
+	if err != nil {
+		return nil, storeErr("profile activity", err)
+	}
+	defer rows.Close()
+	a := &kith.Activity{ByAction: map[string]int64{}}
+	for rows.Next() {
+		var action string
+		var n, first, last int64
+		if err := rows.Scan(&action, &n, &first, &last); err != nil {
+			return nil, storeErr("profile activity", err)
+		}
+		a.ByAction[action] = n
+		if f := fromMicros(first); a.First.IsZero() || f.Before(a.First) {
+			a.First = f
+		}
+		if l := fromMicros(last); l.After(a.Last) {
+			a.Last = l
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storeErr("profile activity", err)
+	}
+	return a, nil
+}

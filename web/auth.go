@@ -111,19 +111,48 @@ func (h *Handler) lookup(r *http.Request) (*session, error) {
 	return s, err
 }
 
+// loginCookie holds the login form's CSRF token (double submit), so that
+// another site cannot sign a browser in to an account of its choosing.
+const loginCookie = "kith_login"
+
 type loginData struct {
-	Email, Next, Error string
+	Email, Next, Error, Token string
 }
 
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "login", page{Title: "Sign in", Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
+	h.renderLogin(w, r, http.StatusOK, loginData{Next: safeNext(r.URL.Query().Get("next"))})
 }
+
+// renderLogin shows the login form with a fresh login token.
+func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, d loginData) {
+	d.Token = randomToken()
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: d.Token, Path: "/login", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: secure(r), MaxAge: 3600})
+	h.render(w, r, status, "login", page{Title: "Sign in", Data: d})
+}
+
+// randomToken returns 32 random bytes, base64url-encoded.
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("web: no randomness: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// dummyHash is checked against when no user has the email, so that the
+// answer takes as long as for a wrong password.
+var dummyHash, _ = HashPassword("no such user, no such password")
 
 // login checks the email and password and starts a session.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	password := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
+	if c, err := r.Cookie(loginCookie); err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("token"))) != 1 {
+		h.renderLogin(w, r, http.StatusForbidden, loginData{Email: email, Next: next, Error: "The sign-in form expired. Please try again."})
+		return
+	}
 	ctx := r.Context()
 	var u *kith.User
 	err := h.Store.View(ctx, func(tx kith.ReadTx) error {
@@ -135,17 +164,15 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if u == nil || !checkPassword(u.PasswordHash, password) {
-		h.render(w, r, http.StatusUnauthorized, "login", page{Title: "Sign in",
-			Data: loginData{Email: email, Next: next, Error: "That email and password do not match."}})
+	hash := dummyHash
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	if !checkPassword(hash, password) || u == nil {
+		h.renderLogin(w, r, http.StatusUnauthorized, loginData{Email: email, Next: next, Error: "That email and password do not match."})
 		return
 	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	token := base64.RawURLEncoding.EncodeToString(b)
+	token := randomToken()
 	ttl := h.SessionTTL
 	if ttl <= 0 {
 		ttl = 12 * time.Hour
@@ -158,6 +185,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: secure(r), Expires: us.ExpiresAt})
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 

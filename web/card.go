@@ -15,9 +15,6 @@ import (
 // timelinePageSize is how many events the card's timeline shows at once.
 const timelinePageSize = 30
 
-// summaryLimit bounds the events read for the activity summary.
-const summaryLimit = 20000
-
 type cardData struct {
 	P          *kith.Profile
 	Name       string
@@ -35,8 +32,7 @@ type cardData struct {
 	Input      map[string]string // what was typed into a refused form
 	FirstSeen  time.Time
 	LastSeen   time.Time
-	EventTotal int
-	Truncated  bool
+	EventTotal int64
 }
 
 type attrRow struct {
@@ -61,7 +57,7 @@ type eventRow struct {
 
 type actionCount struct {
 	Action string
-	Count  int
+	Count  int64
 }
 
 // pathID returns the {id} of the path (not_found when it is not one).
@@ -208,30 +204,23 @@ func parsePosition(s string) (time.Time, int64, bool) {
 	return time.Time{}, 0, false
 }
 
-// loadSummary computes the activity summary: first and last seen, and
+// loadSummary reads the activity summary: first and last seen, and
 // events by action.
 func (h *Handler) loadSummary(ctx context.Context, tx kith.ReadTx, ws int64, d *cardData) error {
-	events, err := tx.ListEvents(ctx, ws, kith.EventFilter{ClientID: d.P.ClientID, Limit: summaryLimit + 1})
+	a, err := tx.ProfileActivity(ctx, ws, d.P.ClientID)
 	if err != nil {
 		return err
 	}
-	if len(events) > summaryLimit {
-		events, d.Truncated = events[:summaryLimit], true
-	}
-	d.EventTotal = len(events)
 	d.FirstSeen, d.LastSeen = d.P.CreatedAt, d.P.LastActivityAt
-	counts := map[string]int{}
-	for _, e := range events {
-		counts[e.Action]++
-		if e.Time.Before(d.FirstSeen) {
-			d.FirstSeen = e.Time
-		}
-		if e.Time.After(d.LastSeen) {
-			d.LastSeen = e.Time
-		}
+	if !a.First.IsZero() && a.First.Before(d.FirstSeen) {
+		d.FirstSeen = a.First
 	}
-	for a, n := range counts {
-		d.Actions = append(d.Actions, actionCount{a, n})
+	if a.Last.After(d.LastSeen) {
+		d.LastSeen = a.Last
+	}
+	for action, n := range a.ByAction {
+		d.Actions = append(d.Actions, actionCount{action, n})
+		d.EventTotal += n
 	}
 	sort.Slice(d.Actions, func(i, j int) bool {
 		if d.Actions[i].Count != d.Actions[j].Count {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kithcdp/kith"
+	"github.com/kithcdp/kith/importer"
 	"github.com/kithcdp/kith/schema"
 )
 
@@ -29,8 +30,8 @@ type CheckItem struct {
 }
 
 // Checklist computes the integration checklist of a workspace from live
-// data.
-func Checklist(ctx context.Context, st kith.Store, ws *kith.Workspace, now time.Time) ([]CheckItem, error) {
+// data. imports is the import history; nil makes that item "unknown".
+func Checklist(ctx context.Context, st kith.Store, imports importer.Repository, ws *kith.Workspace, now time.Time) ([]CheckItem, error) {
 	week, month := now.Add(-7*24*time.Hour), now.Add(-30*24*time.Hour)
 	var visits, submits, consents int64
 	var stats kith.ProfileStats
@@ -63,11 +64,46 @@ func Checklist(ctx context.Context, st kith.Store, ws *kith.Workspace, now time.
 		recognition(stats),
 		countCheck("consents", "Consents collected", consents, "consent changes in the last 30 days", Warn,
 			"Map consent checkboxes to agreements (data-kith-agreement=\"email\") or send them with the API."),
-		{ID: "imports", Title: "Imports without errors", Status: Warn, Detail: "Unknown: the import history is not available to this page.",
-			Todo: "Check the last imports with GET /api/v1/imports and download their errors."},
+		importCheck(ctx, imports, ws.ID),
 		nearDuplicates(defs),
 	}
 	return items, nil
+}
+
+// importCheck looks at the last imports.
+func importCheck(ctx context.Context, repo importer.Repository, ws int64) CheckItem {
+	c := CheckItem{ID: "imports", Title: "Imports without errors"}
+	if repo == nil {
+		c.Status, c.Detail, c.Todo = Warn, "Unknown: the import history is not available here.", "Check the last imports with GET /api/v1/imports and download their errors."
+		return c
+	}
+	imps, err := repo.ListImports(ctx, ws, 10)
+	if err != nil {
+		c.Status, c.Detail, c.Todo = Warn, "Unknown: the import history could not be read.", "Try again; see the server log."
+		return c
+	}
+	if len(imps) == 0 {
+		c.Status, c.Detail = Pass, "No imports yet: nothing to check."
+		return c
+	}
+	var bad, rowErrs int64
+	for _, imp := range imps {
+		if imp.Status == importer.StatusFailed {
+			bad++
+		}
+		rowErrs += imp.Errors
+	}
+	switch {
+	case bad > 0:
+		c.Status, c.Detail = Fail, fmt.Sprintf("%d of the last %d imports failed.", bad, len(imps))
+		c.Todo = "Open Imports, read why they failed, fix the file and import it again (it is safe to repeat)."
+	case rowErrs > 0:
+		c.Status, c.Detail = Warn, fmt.Sprintf("The last %d imports reported %d row errors.", len(imps), rowErrs)
+		c.Todo = "Download the errors CSV on the Imports page, fix those rows and import them again."
+	default:
+		c.Status, c.Detail = Pass, fmt.Sprintf("The last %d imports ran without errors.", len(imps))
+	}
+	return c
 }
 
 func countCheck(id, title string, n int64, what, missing, todo string) CheckItem {
@@ -119,7 +155,7 @@ func nearDuplicates(defs []kith.AttributeDef) CheckItem {
 
 // checklistPage shows the checklist.
 func (h *Handler) checklistPage(w http.ResponseWriter, r *http.Request) {
-	items, err := Checklist(r.Context(), h.Store, current(r).ws, h.now())
+	items, err := Checklist(r.Context(), h.Store, h.Imports, current(r).ws, h.now())
 	if err != nil {
 		h.fail(w, r, err)
 		return

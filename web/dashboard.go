@@ -29,7 +29,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err == nil {
-		d.Checklist, err = Checklist(ctx, h.Store, s.ws, now)
+		d.Checklist, err = Checklist(ctx, h.Store, h.Imports, s.ws, now)
 	}
 	if err != nil {
 		h.fail(w, r, err)

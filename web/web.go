@@ -9,9 +9,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/kithcdp/kith"
+	"github.com/kithcdp/kith/importer"
 	"github.com/kithcdp/kith/ingest"
 )
 
@@ -31,12 +33,17 @@ type Handler struct {
 	Now func() time.Time
 	// SessionTTL is how long a sign-in lasts; 0 means 12 hours.
 	SessionTTL time.Duration
+	// Imports is the import history shared with the API; nil hides the
+	// imports page's history and upload.
+	Imports importer.Repository
 
-	pages map[string]*template.Template
+	pages       map[string]*template.Template
+	importsOnce sync.Once
+	importSvc   *importer.Service
 }
 
 // pageNames are the templates rendered inside the layout.
-var pageNames = []string{"login", "dashboard", "profiles", "card", "attributes", "tags", "settings", "checklist", "error"}
+var pageNames = []string{"login", "dashboard", "profiles", "card", "attributes", "tags", "settings", "checklist", "imports", "error"}
 
 // Routes registers the UI's routes on mux.
 func (h *Handler) Routes(mux *http.ServeMux) {
@@ -69,9 +76,21 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /profiles/{id}/notes/{note}/delete", h.signedIn(h.deleteNote))
 	mux.HandleFunc("POST /profiles/{id}/events", h.signedIn(h.addEvent))
 	mux.HandleFunc("GET /attributes", h.signedIn(h.attributes))
+	mux.HandleFunc("POST /attributes", h.signedIn(h.defineAttribute))
+	mux.HandleFunc("POST /attributes/{name}", h.signedIn(h.describeAttribute))
+	mux.HandleFunc("POST /attributes/{name}/delete", h.signedIn(h.deleteAttribute))
 	mux.HandleFunc("GET /tags", h.signedIn(h.tags))
+	mux.HandleFunc("POST /tags", h.signedIn(h.createTag))
+	mux.HandleFunc("POST /tags/{name}", h.signedIn(h.updateTag))
+	mux.HandleFunc("POST /tags/{name}/delete", h.signedIn(h.deleteTag))
 	mux.HandleFunc("GET /settings", h.signedIn(h.settings))
+	mux.HandleFunc("POST /settings/workspace", h.signedIn(h.updateWorkspace))
+	mux.HandleFunc("POST /settings/keys", h.signedIn(h.createKey))
+	mux.HandleFunc("POST /settings/keys/{key}/revoke", h.signedIn(h.revokeKey))
 	mux.HandleFunc("GET /checklist", h.signedIn(h.checklistPage))
+	mux.HandleFunc("GET /imports", h.signedIn(h.imports))
+	mux.HandleFunc("POST /imports", h.signedIn(h.upload))
+	mux.HandleFunc("GET /imports/{import}/errors", h.signedIn(h.importErrors))
 }
 
 func (h *Handler) now() time.Time {

@@ -1,0 +1,97 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kithcdp/kith"
+	"github.com/kithcdp/kith/identity"
+	"github.com/kithcdp/kith/ingest"
+	"github.com/kithcdp/kith/sqlite"
+	"github.com/kithcdp/kith/web"
+)
+
+// BenchmarkCard measures the server time of the profile card of a profile
+// with 10,000 events (SPEC §9 target: under 50 ms).
+func BenchmarkCard(b *testing.B) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, sqlite.Options{Dir: b.TempDir(), Synchronous: "NORMAL"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	creds, err := kith.CreateWorkspace(ctx, st, kith.NewWorkspace("bench", kith.ModeEmail), time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ws := creds.Workspace
+	var id int64
+	err = st.Update(ctx, func(tx kith.Tx) error {
+		sess := identity.NewSession(tx, ws, time.Now())
+		res, err := sess.Apply(ctx, &identity.Write{Client: kith.Identifiers{Email: "ada@example.com"},
+			Attributes: map[string]any{"firstName": "Ada"}, Strict: true, Source: kith.SourceAPI})
+		if err != nil {
+			return err
+		}
+		id = res.ClientID
+		return sess.Flush(ctx)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now().Add(-10000 * time.Minute)
+	for batch := 0; batch < 10; batch++ {
+		events := make([]*kith.Event, 1000)
+		for i := range events {
+			n := batch*1000 + i
+			action := []string{"page.visit", "product.view", "cart.add", "form.submit"}[n%4]
+			events[i] = &kith.Event{EventID: identity.NewEventID(), WorkspaceID: ws.ID, ClientID: id, Action: action,
+				Time: start.Add(time.Duration(n) * time.Minute).UTC(), ReceivedAt: time.Now().UTC(), Source: kith.SourceTracker,
+				Params: json.RawMessage(fmt.Sprintf(`{"url":"https://shop.example/p/%d"}`, n))}
+		}
+		if err := st.Update(ctx, func(tx kith.Tx) error { return tx.InsertEvents(ctx, events) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := web.CreateUser(ctx, st, "bench", "ann@shop.test", "correct horse battery", time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	h := &web.Handler{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Ingest: &ingest.Service{Store: st}}
+	h.Routes(mux)
+	login := httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{"email": {"ann@shop.test"},
+		"password": {"correct horse battery"}, "token": {"t"}}.Encode()))
+	login.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	login.AddCookie(&http.Cookie{Name: "kith_login", Value: "t"})
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, login)
+	var cookie *http.Cookie
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "kith_session" {
+			cookie = c
+		}
+	}
+	if cookie == nil {
+		b.Fatalf("sign in: %d", rec.Code)
+	}
+	path := fmt.Sprintf("/profiles/%d", id)
+	b.ResetTimer()
+	for b.Loop() {
+		req := httptest.NewRequest("GET", path, nil)
+		req.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("card: %d", rec.Code)
+		}
+	}
+}
