@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strconv"
 	"testing"
 
@@ -32,6 +33,13 @@ func TestUIProfileCard(t *testing.T) {
 	b.do(chromedp.Navigate(e.api.URL+"/profiles"), chromedp.WaitVisible(chromedp.ID("q")))
 	b.screenshot("list")
 	b.do(chromedp.SendKeys(chromedp.ID("q"), "ada@example.com"), clickID("search"))
+	eventually(t, "the search to find one profile", func() error {
+		n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`location.search.includes('q=') ? document.querySelectorAll('a.who').length : -1`))
+		if err == nil && n != 1 {
+			err = fmt.Errorf("%d profiles listed", n)
+		}
+		return err
+	})
 	b.waitText("table.list", "ada@example.com")
 	b.do(chromedp.Click(chromedp.CSS("a.who")), chromedp.WaitVisible(chromedp.ID("profile-title")))
 	b.waitText("#profile-title", "Ada Lovelace")

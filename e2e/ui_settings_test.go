@@ -74,3 +74,22 @@ func (e *env) withKey(key, path string) (int, error) {
 	res.Body.Close()
 	return res.StatusCode, nil
 }
+
+// TestUIWorkspaceSettings changes the allowed origins and the uuid policy,
+// and shows a refused origin.
+func TestUIWorkspaceSettings(t *testing.T) {
+	e := newEnv(t)
+	c := e.uiClient(e.uiUser("shop", "ann@shop.test"))
+	s, body := post(t, c, e.api.URL, "/settings", "/settings/workspace", url.Values{"uuidPolicy": {"derived"}, "allowedOrigins": {"not an origin"}})
+	if s != http.StatusUnprocessableEntity || !strings.Contains(body, `id="settings-error"`) {
+		t.Fatalf("a bad origin: %d", s)
+	}
+	s, _ = post(t, c, e.api.URL, "/settings", "/settings/workspace", url.Values{"uuidPolicy": {"derived"}, "allowedOrigins": {"https://shop.example.com\nhttps://www.shop.example.com"}})
+	if s != http.StatusSeeOther {
+		t.Fatalf("save settings: %d", s)
+	}
+	_, page := get(t, c, e.api.URL+"/settings")
+	if !strings.Contains(page, "https://www.shop.example.com") || !strings.Contains(page, `value="derived" selected`) {
+		t.Fatal("the settings were not saved")
+	}
+}

@@ -229,17 +229,20 @@ func scanQuery(ws int64, f kith.ProfileFilter, s *search) *query {
 	return q
 }
 
-// matchSQL adds the condition that profile p matches s.
+// matchSQL adds the condition that profile p matches s. The uuid test
+// names its index: the planner would otherwise range over every uuid
+// with the prefix, for each profile.
 func matchSQL(q *query, wsArg string, s *search) {
-	lo, hi := q.arg(s.lo), q.arg(s.hi)
-	in := func(x string) string { return x + ` >= ` + lo + ` AND ` + x + ` < ` + hi }
-	q.add(`(`, in("p.email"), `) OR (`, in("kith_fold(p.custom_id)"), `)`)
+	lo := q.arg(s.lo)
+	q.add(`kith_match(`, lo, `, p.email, p.custom_id`)
 	for _, name := range kith.SearchNames {
-		q.add(` OR (`, in("kith_fold(json_extract(p.attributes, '$."+name+"'))"), `)`)
+		q.add(`, json_extract(p.attributes, '$.`, name, `')`)
 	}
+	q.add(`) = 1`)
 	if s.uuid {
-		q.add(` OR EXISTS (SELECT 1 FROM profile_uuids u WHERE u.workspace_id = p.workspace_id
-			AND u.client_id = p.client_id AND `, in("u.uuid"), `)`)
+		q.add(` OR EXISTS (SELECT 1 FROM profile_uuids u INDEXED BY profile_uuids_client
+			WHERE u.workspace_id = p.workspace_id AND u.client_id = p.client_id
+			AND u.uuid >= `, lo, ` AND u.uuid < `, q.arg(s.hi), `)`)
 	}
 	if s.clientID > 0 {
 		id := q.arg(s.clientID)

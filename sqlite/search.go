@@ -18,6 +18,7 @@ const foldFunction = "kith_fold"
 
 func init() {
 	sqlite.MustRegisterDeterministicScalarFunction(foldFunction, 1, fold)
+	sqlite.MustRegisterDeterministicScalarFunction("kith_match", -1, match)
 }
 
 // fold is kith_fold(x): kith.Fold of a text, NULL for NULL, other values
@@ -30,6 +31,29 @@ func fold(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) 
 		return kith.Fold(string(v)), nil
 	}
 	return args[0], nil
+}
+
+// match is kith_match(q, text…): 1 when a folded text starts with q
+// (folded already), else 0; NULLs never match. A profile scan tests each
+// profile with one call of it, which costs far less than folding and
+// comparing each field in SQL (every kith_fold is a call into Go).
+func match(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	q, _ := args[0].(string)
+	for _, a := range args[1:] {
+		var s string
+		switch v := a.(type) {
+		case string:
+			s = v
+		case []byte:
+			s = string(v)
+		default:
+			continue
+		}
+		if strings.HasPrefix(kith.Fold(s), q) {
+			return int64(1), nil
+		}
+	}
+	return int64(0), nil
 }
 
 // search is a profile search query prepared for matching (see

@@ -70,11 +70,15 @@ func (h *Handler) updateWorkspace(w http.ResponseWriter, r *http.Request) {
 	}
 	u.AllowedOrigins = &origins
 	ctx := r.Context()
+	var updated *kith.Workspace
 	err := h.Store.Update(ctx, func(tx kith.Tx) error {
 		var err error
-		s.ws, err = tx.UpdateWorkspace(ctx, s.ws.ID, u)
+		updated, err = tx.UpdateWorkspace(ctx, s.ws.ID, u)
 		return err
 	})
+	if err == nil {
+		s.ws = updated
+	}
 	if e := kith.AsError(err); e != nil && e.Code != kith.ECodeInternal {
 		h.renderSettings(w, r, http.StatusUnprocessableEntity, settingsData{Error: e.Error(), Origins: raw})
 		return
