@@ -58,6 +58,9 @@ type ManagementReader interface {
 	// FindSuppressed returns those of hashes (see SuppressionHash) that
 	// are suppressed in the workspace, in any order.
 	FindSuppressed(ctx context.Context, ws int64, hashes [][]byte) ([][]byte, error)
+	// AnySuppressed reports whether the workspace has suppressed
+	// identifiers at all.
+	AnySuppressed(ctx context.Context, ws int64) (bool, error)
 }
 
 // ManagementWriter holds the writes of the profile management API. The

@@ -56,6 +56,7 @@ func TestUIProfileCard(t *testing.T) {
 	// Edit an attribute in place: its Save button shows once the field
 	// has the focus.
 	setAttr := func(name, value string) {
+		b.idle()
 		b.do(chromedp.Click(chromedp.ID("val-"+name)), chromedp.SetValue(chromedp.ID("val-"+name), value),
 			chromedp.Click(chromedp.CSS("#attr-"+name+" button")))
 	}
@@ -69,13 +70,16 @@ func TestUIProfileCard(t *testing.T) {
 	b.waitText("#timeline", "birthDate set to 1990-12-10")
 
 	// Toggle an agreement: audited with source ui.
+	b.idle()
 	b.do(clickID("agreement-email"))
 	b.waitText("#timeline", "email consent granted (source ui)")
 
 	// Add a tag and a note.
+	b.idle()
 	b.do(chromedp.SendKeys(chromedp.ID("new-tag"), "vip"), clickID("add-tag"))
 	b.waitText("#timeline", "Tag vip added")
 	b.waitText("#tags", "vip")
+	b.idle()
 	b.do(chromedp.SendKeys(chromedp.ID("note-text"), "Called about the late parcel."), clickID("add-note"))
 	b.waitText("#notes", "Called about the late parcel.")
 	b.waitText("#notes", email)

@@ -149,3 +149,22 @@ func (b *tab) screenshot(name string) {
 	}
 	b.t.Logf("screenshot: %s", path)
 }
+
+// webSetPassword changes ann@shop.test's password.
+func webSetPassword(t *testing.T, st kith.Store) error {
+	return web.SetPassword(t.Context(), st, "ann@shop.test", "another good password")
+}
+
+// idle waits until htmx has no request, swap or settle in progress, so
+// that a click lands on the page as it will stay.
+func (b *tab) idle() {
+	b.t.Helper()
+	eventually(b.t, "htmx to be idle", func() error {
+		busy, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](
+			`document.readyState !== 'complete' || !!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')`))
+		if err == nil && busy {
+			err = fmt.Errorf("htmx is busy")
+		}
+		return err
+	})
+}

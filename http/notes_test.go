@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -66,6 +67,17 @@ func TestNotes(t *testing.T) {
 		{404, kith.ECodeNotFound, "", "GET", "/api/v1/profiles/987654/notes", sk, nil},
 	} {
 		e.refused(tc.status, tc.code, tc.field, tc.meth, tc.path, tc.key, tc.body)
+	}
+	// Bodies are JSON of at most 1 MiB.
+	before := e.rows("notes")
+	r := e.doWith("POST", path, `{"text":"x"}`, func(r *http.Request) {
+		r.Header.Set("Authorization", "Bearer "+sk)
+		r.Header.Set("Content-Type", "text/xml")
+	})
+	wantProblem(t, r, 415, kith.ECodeUnsupportedMedia)
+	wantProblem(t, e.do("POST", path, sk, `{"text":"`+strings.Repeat("x", 1<<20)+`"}`), 413, kith.ECodePayloadTooLarge)
+	if e.rows("notes") != before {
+		t.Error("refused bodies wrote notes")
 	}
 	e.want(204, "DELETE", notePath, sk, nil, nil)
 	e.refused(404, kith.ECodeNotFound, "", "DELETE", notePath, sk, nil)

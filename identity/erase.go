@@ -35,6 +35,8 @@ func (s *Session) Erase(ctx context.Context, clientID int64, suppress bool) (*Er
 			return nil, err
 		}
 		out.Suppressed = len(list)
+		yes := true
+		s.anySup = &yes
 	}
 	s.forget(id)
 	if err := s.tx.DeleteProfile(ctx, s.ws.ID, id); err != nil {

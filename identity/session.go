@@ -67,6 +67,7 @@ type Session struct {
 	pending []*kith.Event
 	seen    map[string]int // event ids buffered, index in pending
 	dirty   map[*kith.Profile]bool
+	anySup  *bool // whether the workspace has suppressed identifiers (suppress.go)
 }
 
 // NewSession starts resolving writes for workspace ws in tx. now is the

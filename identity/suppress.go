@@ -30,6 +30,18 @@ func (s *Session) checkSuppressed(ctx context.Context, ids kith.Identifiers) err
 	if len(hashes) == 0 {
 		return nil
 	}
+	if s.anySup == nil {
+		// Most workspaces never suppress anything: one query per session
+		// saves one per write.
+		has, err := s.tx.AnySuppressed(ctx, s.ws.ID)
+		if err != nil {
+			return err
+		}
+		s.anySup = &has
+	}
+	if !*s.anySup {
+		return nil
+	}
 	found, err := s.tx.FindSuppressed(ctx, s.ws.ID, hashes)
 	if err != nil || len(found) == 0 {
 		return err

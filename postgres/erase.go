@@ -101,3 +101,13 @@ func (t *tx) FindSuppressed(ctx context.Context, ws int64, hashes [][]byte) ([][
 	}
 	return found, nil
 }
+
+// AnySuppressed reports whether the workspace has suppressed identifiers.
+func (t *tx) AnySuppressed(ctx context.Context, ws int64) (bool, error) {
+	var has bool
+	err := t.pg.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM suppressed_identifiers WHERE workspace_id = $1)`, ws).Scan(&has)
+	if err != nil {
+		return false, wrap("any suppressed", err)
+	}
+	return has, nil
+}

@@ -33,7 +33,8 @@ func newSearch(q string) *search {
 	lo := kith.Fold(q)
 	// U+10FFFF sorts after every character in UTF-8 byte order.
 	s := &search{lo: lo, hi: lo + "\U0010FFFF"}
-	s.uuid = strings.Trim(lo, "0123456789abcdef-") == ""
+	// Shorter prefixes match thousands of random uuids: no search.
+	s.uuid = len(lo) >= 4 && strings.Trim(lo, "0123456789abcdef-") == ""
 	if id, err := strconv.ParseInt(q, 10, 64); err == nil && id > 0 {
 		s.clientID = id
 	}
@@ -41,27 +42,31 @@ func newSearch(q string) *search {
 }
 
 // searchSources find the clientIds whose email, customId or name starts
-// with $2, at most $4 of each; their expressions and conditions are those
-// of the indexes of migration 0002.
+// with $2; their expressions and conditions are those of the indexes of
+// migration 0002.
 var searchSources = func() []string {
 	out := []string{
-		`SELECT client_id FROM profiles WHERE workspace_id = $1 AND email ~>=~ $2 AND email ~<~ $3 LIMIT $4`,
+		`SELECT client_id FROM profiles WHERE workspace_id = $1 AND email ~>=~ $2 AND email ~<~ $3`,
 		`SELECT client_id FROM profiles WHERE workspace_id = $1 AND custom_id IS NOT NULL
-			AND lower(custom_id) ~>=~ $2 AND lower(custom_id) ~<~ $3 LIMIT $4`,
+			AND lower(custom_id) ~>=~ $2 AND lower(custom_id) ~<~ $3`,
 	}
 	for _, name := range kith.SearchNames {
 		x := `lower(attributes ->> '` + name + `')`
 		out = append(out, `SELECT client_id FROM profiles WHERE workspace_id = $1 AND attributes ? '`+name+`'
-			AND `+x+` ~>=~ $2 AND `+x+` ~<~ $3 LIMIT $4`)
+			AND `+x+` ~>=~ $2 AND `+x+` ~<~ $3`)
 	}
 	return out
 }()
 
 const (
-	searchUUIDs = `SELECT client_id FROM profile_uuids WHERE workspace_id = $1 AND uuid ~>=~ $2 AND uuid ~<~ $3 LIMIT $4`
+	searchUUIDs = `SELECT client_id FROM profile_uuids WHERE workspace_id = $1 AND uuid ~>=~ $2 AND uuid ~<~ $3`
 	searchID    = `SELECT client_id FROM profiles WHERE workspace_id = $1 AND client_id = $2
 		UNION ALL SELECT client_id FROM merged_ids WHERE workspace_id = $1 AND old_client_id = $2`
 )
+
+// probe returns a search source's statement that tells whether it has
+// more than $4 matches.
+func probe(source string) string { return `SELECT EXISTS (` + source + ` OFFSET $4)` }
 
 // ListProfiles returns whole profiles matching f, newest first. A search
 // first collects the matches of each search index; when one of them has
@@ -90,19 +95,37 @@ func (t *tx) listProfileIDs(ctx context.Context, ws int64, f kith.ProfileFilter)
 }
 
 // searchMatches returns the clientIds s matches, or dense when an index
-// has more than searchCap matches. Its statements travel in one batch.
+// has more than searchCap matches. Each phase's statements travel in one
+// batch: first probes of the counts, then the matches.
 func (t *tx) searchMatches(ctx context.Context, ws int64, s *search) (ids []int64, dense bool, err error) {
-	b := &pgx.Batch{}
-	for _, q := range searchSources {
-		b.Queue(q, ws, s.lo, s.hi, searchCap+1)
-	}
+	queries := searchSources
 	if s.uuid {
-		b.Queue(searchUUIDs, ws, s.lo, s.hi, searchCap+1)
+		queries = append(slices.Clip(queries), searchUUIDs)
+	}
+	b := &pgx.Batch{}
+	for _, q := range queries {
+		b.Queue(probe(q), ws, s.lo, s.hi, searchCap)
+	}
+	br := t.pg.SendBatch(ctx, b)
+	for range queries {
+		var over bool
+		if err := br.QueryRow().Scan(&over); err != nil {
+			br.Close()
+			return nil, false, err
+		}
+		dense = dense || over
+	}
+	if err := br.Close(); err != nil || dense {
+		return nil, dense, err
+	}
+	b = &pgx.Batch{}
+	for _, q := range queries {
+		b.Queue(q, ws, s.lo, s.hi)
 	}
 	if s.clientID > 0 {
 		b.Queue(searchID, ws, s.clientID)
 	}
-	br := t.pg.SendBatch(ctx, b)
+	br = t.pg.SendBatch(ctx, b)
 	defer br.Close()
 	seen := map[int64]bool{}
 	for i := 0; i < b.Len(); i++ {
@@ -110,15 +133,12 @@ func (t *tx) searchMatches(ctx context.Context, ws int64, s *search) (ids []int6
 		if err != nil {
 			return nil, false, err
 		}
-		if len(found) > searchCap {
-			dense = true
-		}
 		for _, id := range found {
 			seen[id] = true
 		}
 	}
-	if err := br.Close(); err != nil || dense {
-		return nil, dense, err
+	if err := br.Close(); err != nil {
+		return nil, false, err
 	}
 	for id := range seen {
 		ids = append(ids, id)
@@ -250,101 +270,4 @@ func (t *tx) CountProfiles(ctx context.Context, ws int64) (kith.ProfileStats, er
 	}
 	st.Anonymous = st.Total - st.Recognized
 	return st, nil
-}
-
-// findProfiles reads whole profiles in the order of ids, in one batch of
-// five statements (FindProfile reads one). Ids of profiles that do not
-// exist are skipped.
-func (t *tx) findProfiles(ctx context.Context, ws int64, ids []int64) ([]*kith.Profile, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	b := &pgx.Batch{}
-	b.Queue("SELECT "+profileColumns+" FROM profiles WHERE workspace_id = $1 AND client_id = ANY($2)", ws, ids)
-	b.Queue(`SELECT client_id, uuid FROM profile_uuids WHERE workspace_id = $1 AND client_id = ANY($2) ORDER BY id`, ws, ids)
-	b.Queue(`SELECT client_id, tag FROM profile_tags WHERE workspace_id = $1 AND client_id = ANY($2)
-		ORDER BY tag COLLATE "C"`, ws, ids)
-	b.Queue(`SELECT client_id, browser, os, device_type, last_seen_at FROM devices
-		WHERE workspace_id = $1 AND client_id = ANY($2)
-		ORDER BY last_seen_at DESC, browser COLLATE "C", os COLLATE "C", device_type COLLATE "C"`, ws, ids)
-	b.Queue(`SELECT client_id, old_client_id FROM merged_ids WHERE workspace_id = $1 AND client_id = ANY($2)
-		ORDER BY old_client_id`, ws, ids)
-	br := t.pg.SendBatch(ctx, b)
-	defer br.Close()
-	rows, err := br.Query()
-	if err != nil {
-		return nil, wrap("find profiles", err)
-	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*kith.Profile, error) { return scanProfile(row) })
-	if err != nil {
-		return nil, wrap("find profiles", err)
-	}
-	byID := make(map[int64]*kith.Profile, len(list))
-	for _, p := range list {
-		byID[p.ClientID] = p
-	}
-	text := func(row pgx.CollectableRow) (int64, string, error) {
-		var id int64
-		var v string
-		err := row.Scan(&id, &v)
-		return id, v, err
-	}
-	if err := collectPairs(br, byID, text, func(p *kith.Profile, u string) { p.UUIDs = append(p.UUIDs, u) }); err != nil {
-		return nil, wrap("find profiles: uuids", err)
-	}
-	if err := collectPairs(br, byID, text, func(p *kith.Profile, tag string) { p.Tags = append(p.Tags, tag) }); err != nil {
-		return nil, wrap("find profiles: tags", err)
-	}
-	device := func(row pgx.CollectableRow) (int64, kith.Device, error) {
-		var id int64
-		var d kith.Device
-		err := row.Scan(&id, &d.Browser, &d.OS, &d.DeviceType, &d.LastSeenAt)
-		d.LastSeenAt = d.LastSeenAt.UTC()
-		return id, d, err
-	}
-	if err := collectPairs(br, byID, device, func(p *kith.Profile, d kith.Device) { p.Devices = append(p.Devices, d) }); err != nil {
-		return nil, wrap("find profiles: devices", err)
-	}
-	previous := func(row pgx.CollectableRow) (int64, int64, error) {
-		var id, old int64
-		err := row.Scan(&id, &old)
-		return id, old, err
-	}
-	if err := collectPairs(br, byID, previous, func(p *kith.Profile, old int64) {
-		p.PreviousClientIDs = append(p.PreviousClientIDs, old)
-	}); err != nil {
-		return nil, wrap("find profiles: previous ids", err)
-	}
-	if err := br.Close(); err != nil {
-		return nil, wrap("find profiles", err)
-	}
-	out := make([]*kith.Profile, 0, len(ids))
-	for _, id := range ids {
-		if p := byID[id]; p != nil {
-			out = append(out, p)
-		}
-	}
-	return slices.Clip(out), nil
-}
-
-// collectPairs reads the next batch result, rows of a client_id and a
-// value, and gives each value to its profile.
-func collectPairs[T any](br pgx.BatchResults, byID map[int64]*kith.Profile,
-	scan func(pgx.CollectableRow) (int64, T, error), add func(*kith.Profile, T)) error {
-	rows, err := br.Query()
-	if err != nil {
-		return err
-	}
-	var id int64
-	var v T
-	_, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (struct{}, error) {
-		var err error
-		if id, v, err = scan(row); err == nil {
-			if p := byID[id]; p != nil {
-				add(p, v)
-			}
-		}
-		return struct{}{}, err
-	})
-	return err
 }

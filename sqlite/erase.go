@@ -130,3 +130,13 @@ func (t *tx) FindSuppressed(ctx context.Context, ws int64, hashes [][]byte) ([][
 	}
 	return out, nil
 }
+
+// AnySuppressed reports whether the workspace has suppressed identifiers.
+func (t *tx) AnySuppressed(ctx context.Context, ws int64) (bool, error) {
+	var has bool
+	err := t.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM suppressed_identifiers WHERE workspace_id = ?)`, ws).Scan(&has)
+	if err != nil {
+		return false, storeErr("any suppressed", err)
+	}
+	return has, nil
+}

@@ -19,10 +19,10 @@ func TestListQueriesUseIndexes(t *testing.T) {
 		want        string // a step the plan must have
 	}
 	var plans []plan
-	for i, q := range searchSources {
-		plans = append(plans, plan{kith.SearchNames[max(0, i-2)], q, []any{1, "a", "b", 10}, "COVERING INDEX"})
+	for _, q := range searchSources {
+		plans = append(plans, plan{"search", q, []any{1, "a", "b"}, "COVERING INDEX"}, plan{"probe", probe(q), []any{1, "a", "b", 10}, "COVERING INDEX"})
 	}
-	plans = append(plans, plan{"uuid", searchUUIDs, []any{1, "a", "b", 10}, "uuid>? AND uuid<?"})
+	plans = append(plans, plan{"uuid", searchUUIDs, []any{1, "a", "b"}, "uuid>? AND uuid<?"})
 	anon, s1 := true, newSearch("ada")
 	for _, f := range []kith.ProfileFilter{
 		{}, {Before: 10}, {Anonymous: &anon}, {Tag: "vip"}, {Tag: "vip", Anonymous: &anon, Before: 5},

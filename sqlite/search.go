@@ -60,9 +60,13 @@ func match(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error)
 // kith.ProfileFilter).
 type search struct {
 	lo, hi   string // the folded query and the end of its prefix range
-	uuid     bool   // the query can start a uuid
+	uuid     bool   // the query can start a uuid (and is long enough)
 	clientID int64  // the query as a clientId, or 0
 }
+
+// minUUIDPrefix is the shortest query that matches uuids by prefix:
+// shorter ones match thousands of random uuids, which is no search.
+const minUUIDPrefix = 4
 
 // newSearch prepares q, or returns nil when it is empty.
 func newSearch(q string) *search {
@@ -72,7 +76,7 @@ func newSearch(q string) *search {
 	}
 	lo := kith.Fold(q)
 	s := &search{lo: lo, hi: prefixEnd(lo)}
-	s.uuid = strings.Trim(lo, "0123456789abcdef-") == ""
+	s.uuid = len(lo) >= minUUIDPrefix && strings.Trim(lo, "0123456789abcdef-") == ""
 	if id, err := strconv.ParseInt(q, 10, 64); err == nil && id > 0 {
 		s.clientID = id
 	}

@@ -20,6 +20,7 @@ var eraseTests = []testCase{
 	{"Erase_with_suppression_refuses_its_identifiers", bothModes, testEraseSuppress},
 	{"Erase_without_suppression_frees_its_identifiers", emailMode, testEraseFrees},
 	{"Erase_in_the_session_that_wrote", emailMode, testEraseSameSession},
+	{"Erase_suppression_holds_in_the_same_session", emailMode, testEraseSuppressSameSession},
 }
 
 // Erased describes the profile ErasureScenario erased.
@@ -202,6 +203,31 @@ func testEraseSameSession(t *testing.T, st kith.Store, ws *kith.Workspace) {
 	wantGone(t, st, ws, created)
 	eq(t, "events", len(events(t, st, ws, created)), 0)
 	eq(t, "stats", stats(t, st, ws), kith.ProfileStats{})
+}
+
+func testEraseSuppressSameSession(t *testing.T, st kith.Store, ws *kith.Workspace) {
+	mustSession(t, st, ws, func(ctx context.Context, s *identity.Session) error {
+		w := upsert(ids(email("bob@example.com"), browser(newUUID())))
+		normalize(t, ws, w)
+		if _, err := s.Apply(ctx, w); err != nil { // the session learns: nothing is suppressed
+			return err
+		}
+		first := upsert(ada)
+		normalize(t, ws, first)
+		res, err := s.Apply(ctx, first)
+		if err != nil {
+			return err
+		}
+		if _, err := s.Erase(ctx, res.ClientID, true); err != nil {
+			return err
+		}
+		again := upsert(ada)
+		normalize(t, ws, again)
+		_, err = s.Apply(ctx, again)
+		wantCode(t, "the erased email in the same session", err, kith.ECodeSuppressed)
+		return nil
+	})
+	eq(t, "owner of the erased email", owner(t, st, ws, kith.KindEmail, ada.Email), int64(0))
 }
 
 // Leaks returns what a row of table, read raw from the database (column
