@@ -127,6 +127,7 @@ func liveProfiles(l *liveAPI, sk string, ids liveIDs) {
 	l.do(call{method: "GET", path: "/api/v1/profiles?anonymous=false&q=ada&tag=newsletter", key: sk})
 	l.do(call{method: "GET", path: "/api/v1/profiles?limit=0", key: sk, invalid: true, status: 400})
 	l.do(call{method: "GET", path: "/api/v1/profiles/stats", key: sk})
+	l.do(call{method: "GET", path: "/api/v1/checklist", key: sk})
 
 	l.do(call{method: "PATCH", path: p + id(ids.ada), key: sk, body: map[string]any{
 		"customId": "ADA-1", "attributes": map[string]any{"city": "London"}, "agreements": map[string]any{"sms": true}}})

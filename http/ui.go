@@ -7,14 +7,11 @@ import (
 	"github.com/kithcdp/kith/web"
 )
 
-// uiRoutes mounts the admin UI at /.
-//
-// The checklist handler below is ready for GET /api/v1/checklist with a
-// secret key; it is mounted once http/openapi.json documents it
-// (TestOpenAPIDocumentsEveryRoute).
+// uiRoutes mounts the admin UI at / and the checklist's API.
 func (s *Server) uiRoutes(mux *http.ServeMux) {
 	ui := &web.Handler{Store: s.Store, Logger: s.Logger, Ingest: s.ingest, Now: s.Now, Imports: s.importRepository()}
 	ui.Routes(mux)
+	mux.HandleFunc("GET /api/v1/checklist", s.auth(false, false, s.checklist))
 }
 
 // importRepository is the import history the API keeps, when it outlives
