@@ -288,7 +288,7 @@ func (g *generator) profile(r *rand.Rand, seq int) genProfile {
 	dev := g.devices[r.IntN(len(g.devices))]
 	// Events: client.add, then a random count averaging events/profiles.
 	mean := float64(g.cfg.Events) / float64(g.cfg.Profiles)
-	n := int(r.Float64() * 2 * (mean - 1))
+	n := int(r.Float64()*2*(mean-1) + 0.5)
 	times := make([]time.Time, n)
 	span := int64(g.now.Sub(created))
 	for i := range times {
