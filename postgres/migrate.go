@@ -4,14 +4,11 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kithcdp/kith/internal/migrations"
 )
 
 // migrationFiles are the schema versions, named NNNN_what.sql. A file, once
@@ -20,49 +17,13 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one schema version.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in version order.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, name := range names {
-		base := path.Base(name)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("postgres: migration %s: name must start with a positive version number and _", base)
-		}
-		if prev, dup := seen[v]; dup {
-			return nil, fmt.Errorf("postgres: migrations %s and %s share version %d", prev, base, v)
-		}
-		seen[v] = base
-		b, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
-}
-
 // migrate creates schema when it is set and applies the migrations that
 // schema_migrations does not list, each in its own transaction. It holds a
 // session advisory lock keyed by the schema meanwhile, so that processes
 // starting together migrate one after the other and each version is applied
 // exactly once.
 func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
-	ms, err := migrations()
+	ms, err := migrations.Load(migrationFiles, "migrations/*.sql")
 	if err != nil {
 		return err
 	}
@@ -119,24 +80,24 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 		applied[int(v)] = true
 		// A database written by a newer Kith may hold tables this binary
 		// misreads; refusing to start is safer than guessing.
-		if len(ms) > 0 && int(v) > ms[len(ms)-1].version {
+		if len(ms) > 0 && int(v) > ms[len(ms)-1].Version {
 			return fmt.Errorf("postgres: database schema version %d is newer than this binary knows (%d)",
-				v, ms[len(ms)-1].version)
+				v, ms[len(ms)-1].Version)
 		}
 	}
 	for _, m := range ms {
-		if applied[m.version] {
+		if applied[m.Version] {
 			continue
 		}
 		if err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			// No arguments: the simple protocol runs the file's statements.
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version) VALUES ($1)", m.version)
+			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version) VALUES ($1)", m.Version)
 			return err
 		}); err != nil {
-			return fmt.Errorf("postgres: migrate %s: %w", m.name, err)
+			return fmt.Errorf("postgres: migrate %s: %w", m.Name, err)
 		}
 	}
 	return nil

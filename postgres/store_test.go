@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/kithcdp/kith"
+	"github.com/kithcdp/kith/internal/migrations"
 )
 
 // TestConcurrentCreateSameEmail checks rule R9 across processes: writers on
@@ -239,7 +240,7 @@ func TestMigrationsConcurrentOpen(t *testing.T) {
 		t.Fatalf("open again: %v", err)
 	}
 	defer again.Close()
-	ms, err := migrations()
+	ms, err := migrations.Load(migrationFiles, "migrations/*.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +253,7 @@ func TestMigrationsConcurrentOpen(t *testing.T) {
 		t.Fatalf("schema_migrations has %v, want %d versions", versions, len(ms))
 	}
 	for i, m := range ms {
-		if int(versions[i]) != m.version {
+		if int(versions[i]) != m.Version {
 			t.Fatalf("schema_migrations has %v", versions)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kithcdp/kith"
+	"github.com/kithcdp/kith/internal/migrations"
 )
 
 // OpenTest opens a store in a fresh temporary directory and closes it when
@@ -90,9 +91,9 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 		if err := sqlRow(s, `SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &v); err != nil {
 			t.Fatal(err)
 		}
-		ms, _ := loadMigrations()
-		if n != len(ms) || v != ms[len(ms)-1].version {
-			t.Errorf("schema_migrations has %d rows up to %d, want %d up to %d", n, v, len(ms), ms[len(ms)-1].version)
+		ms, _ := migrations.Load(migrationFiles, "migrations/*.sql")
+		if n != len(ms) || v != ms[len(ms)-1].Version {
+			t.Errorf("schema_migrations has %d rows up to %d, want %d up to %d", n, v, len(ms), ms[len(ms)-1].Version)
 		}
 		view(t, s, func(tx kith.ReadTx) error {
 			got, err := tx.FindWorkspace(ctx, ws.ID)

@@ -42,13 +42,3 @@ func Node(t testing.TB) string {
 	Require(t, "KITH_REQUIRE_NODE", "no node on PATH: install Node.js to run this test")
 	return ""
 }
-
-// Postgres returns the DSN of the test PostgreSQL, or skips/fails t.
-func Postgres(t testing.TB) string {
-	t.Helper()
-	if dsn := os.Getenv("KITH_TEST_POSTGRES"); dsn != "" {
-		return dsn
-	}
-	Require(t, "KITH_REQUIRE_POSTGRES", "set KITH_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run PostgreSQL tests")
-	return ""
-}
