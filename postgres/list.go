@@ -65,13 +65,16 @@ const (
 )
 
 // probe returns a search source's statement that tells whether it has
-// more than $4 matches.
-func probe(source string) string { return `SELECT EXISTS (` + source + ` OFFSET $4)` }
+// more than $4 matches. It selects no column, so that PostgreSQL can
+// answer from a plain column's index alone (index-only scan).
+func probe(source string) string {
+	return `SELECT EXISTS (SELECT 1 ` + strings.TrimPrefix(source, `SELECT client_id `) + ` OFFSET $4)`
+}
 
 // ListProfiles returns whole profiles matching f, newest first. A search
-// first collects the matches of each search index; when one of them has
-// more than searchCap, it scans profiles newest first and tests each one
-// instead.
+// first probes each search index for more than searchCap matches; when
+// none has that many it sorts the matches, otherwise it scans profiles
+// newest first and tests each one (docs/STORAGE.md).
 func (t *tx) ListProfiles(ctx context.Context, ws int64, f kith.ProfileFilter) ([]*kith.Profile, error) {
 	ids, err := t.listProfileIDs(ctx, ws, f)
 	if err != nil {
@@ -98,34 +101,27 @@ func (t *tx) listProfileIDs(ctx context.Context, ws int64, f kith.ProfileFilter)
 // has more than searchCap matches. Each phase's statements travel in one
 // batch: first probes of the counts, then the matches.
 func (t *tx) searchMatches(ctx context.Context, ws int64, s *search) (ids []int64, dense bool, err error) {
-	queries := searchSources
+	// Email and uuid first: their probes are index-only.
+	queries := searchSources[:1]
 	if s.uuid {
 		queries = append(slices.Clip(queries), searchUUIDs)
 	}
-	b := &pgx.Batch{}
+	queries = append(slices.Clip(queries), searchSources[1:]...)
+	// One probe at a time, cheapest first: the first dense one ends the
+	// search phase, and a probe of an expression index reads its rows.
 	for _, q := range queries {
-		b.Queue(probe(q), ws, s.lo, s.hi, searchCap)
-	}
-	br := t.pg.SendBatch(ctx, b)
-	for range queries {
-		var over bool
-		if err := br.QueryRow().Scan(&over); err != nil {
-			br.Close()
-			return nil, false, err
+		if err := t.pg.QueryRow(ctx, probe(q), ws, s.lo, s.hi, searchCap).Scan(&dense); err != nil || dense {
+			return nil, dense, err
 		}
-		dense = dense || over
 	}
-	if err := br.Close(); err != nil || dense {
-		return nil, dense, err
-	}
-	b = &pgx.Batch{}
+	b := &pgx.Batch{}
 	for _, q := range queries {
 		b.Queue(q, ws, s.lo, s.hi)
 	}
 	if s.clientID > 0 {
 		b.Queue(searchID, ws, s.clientID)
 	}
-	br = t.pg.SendBatch(ctx, b)
+	br := t.pg.SendBatch(ctx, b)
 	defer br.Close()
 	seen := map[int64]bool{}
 	for i := 0; i < b.Len(); i++ {
@@ -185,7 +181,13 @@ func (t *tx) scanProfiles(ctx context.Context, ws int64, f kith.ProfileFilter, s
 		filterSQL(q, wsArg, f)
 	}
 	if f.Before > 0 {
-		q.add(` AND `, col, ` < `, q.arg(f.Before))
+		// Both sides of the tag join: a merge join walks profiles from the
+		// bound, not from the newest one.
+		b := q.arg(f.Before)
+		q.add(` AND p.client_id < `, b)
+		if f.Tag != "" {
+			q.add(` AND t.client_id < `, b)
+		}
 	}
 	if s != nil {
 		q.add(` AND coalesce(`)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/kithcdp/kith"
 )
@@ -48,13 +49,16 @@ const (
 
 // probe returns a search source's statement that tells whether it has
 // more than ?4 matches: SQLite steps over them inside the index without
-// handing each one to Go, which costs a fraction of reading them.
-func probe(source string) string { return source + ` LIMIT 1 OFFSET ?4` }
+// handing each one to Go, which costs a fraction of reading them. It
+// selects no column, so that no index needs its table rows.
+func probe(source string) string {
+	return `SELECT 1 ` + strings.TrimPrefix(source, `SELECT client_id `) + ` LIMIT 1 OFFSET ?4`
+}
 
 // ListProfiles returns whole profiles matching f, newest first. A search
-// first collects the matches of each search index; when one of them has
-// more than searchCap, it scans profiles newest first and tests each one
-// instead.
+// first probes each search index for more than searchCap matches; when
+// none has that many it sorts the matches, otherwise it scans profiles
+// newest first and tests each one (docs/STORAGE.md).
 func (t *tx) ListProfiles(ctx context.Context, ws int64, f kith.ProfileFilter) ([]*kith.Profile, error) {
 	ids, err := t.listProfileIDs(ctx, ws, f)
 	if err != nil {
