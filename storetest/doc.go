@@ -62,7 +62,11 @@
 // between identity modes), profilepart.go (attributes, tags, agreements,
 // devices), events.go, isolation.go (workspaces, keys, rollback),
 // concurrency.go (R9) and settings.go (workspace settings, key
-// revocation, the switch to customId identity mode). helpers.go (writes), reads.go, assert.go and
+// revocation, the switch to customId identity mode); the profile management
+// topics are listed in manage_helpers.go: catalogue.go, notes.go,
+// timeline.go, change.go, erase.go (with ErasureScenario, which each store
+// uses to scan every table after an erasure) and list.go. helpers.go
+// (writes), reads.go, assert.go and
 // state.go (snapshots proving that a refused write changed nothing) hold
 // the helpers that let each test read like the rule it checks.
 package storetest

@@ -18,6 +18,7 @@ var listTests = []testCase{
 	{"List_customId_mode", customMode, testListCustomMode},
 	{"List_search_many_matches", emailMode, testListManyMatches},
 	{"List_stats_follow_every_change", bothModes, testStats},
+	{"List_stats_follow_an_identity_mode_switch", emailMode, testStatsModeSwitch},
 }
 
 // desc returns ids sorted newest first, never nil.
@@ -225,4 +226,23 @@ func testStats(t *testing.T, st kith.Store, ws *kith.Workspace) {
 	mustApply(t, st, other, upsert(person(other, "ada")))
 	check("another workspace's profile", 1, 0)
 	eq(t, "other workspace", stats(t, st, other), kith.ProfileStats{Total: 1, Recognized: 1})
+}
+
+func testStatsModeSwitch(t *testing.T, st kith.Store, ws *kith.Workspace) {
+	mustApply(t, st, ws, upsert(email("ada@example.com")))
+	mustApply(t, st, ws, upsert(email("eve@example.com")))
+	mustApply(t, st, ws, upsert(ids(email("bob@example.com"), custom("B-1"))))
+	mustApply(t, st, ws, ev(kith.ActionPageVisit, ids(browser(newUUID()), custom("C-1"))))
+	mustApply(t, st, ws, ev(kith.ActionPageVisit, browser(newUUID())))
+	eq(t, "email mode", stats(t, st, ws), kith.ProfileStats{Total: 5, Recognized: 3, Anonymous: 2})
+	mode := kith.ModeCustomID
+	if _, err := updateWorkspace(t, st, ws.ID, kith.WorkspaceUpdate{IdentityMode: &mode}); err != nil {
+		t.Fatalf("switch: %v", err)
+	}
+	// customId recognizes now: bob and the third profile.
+	eq(t, "customId mode", stats(t, st, ws), kith.ProfileStats{Total: 5, Recognized: 2, Anonymous: 3})
+	switched := workspace(t, st, ws.ID)
+	eq(t, "listed recognized", len(listIDs(t, st, switched, kith.ProfileFilter{Anonymous: boolRef(false)})), 2)
+	mustApply(t, st, switched, upsert(custom("D-1")))
+	eq(t, "after a new customer", stats(t, st, switched), kith.ProfileStats{Total: 6, Recognized: 3, Anonymous: 3})
 }

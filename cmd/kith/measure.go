@@ -119,7 +119,10 @@ func (c *measureCmd) Run(ctx context.Context) error {
 		{"timeline: page 2 (limit 5, cursor)", func() string { return m.nextTimelinePage(anyS().clientID) }},
 		{"timeline: action=cart.add", func() string { return fmt.Sprintf("/api/v1/profiles/%d/events?action=cart.add", anyS().clientID) }},
 	} {
-		d, err := m.measure(c.path)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d, err := m.measure(ctx, c.path)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
@@ -193,9 +196,12 @@ func (m *measurer) get(path string) ([]byte, time.Duration, error) {
 }
 
 // measure times m.n requests, after 10 not counted.
-func (m *measurer) measure(path func() string) ([]time.Duration, error) {
+func (m *measurer) measure(ctx context.Context, path func() string) ([]time.Duration, error) {
 	var out []time.Duration
 	for i := range m.n + 10 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		_, d, err := m.get(path())
 		if err != nil {
 			return nil, err
