@@ -260,24 +260,6 @@ func matchSQL(q *query, wsArg string, s *search) {
 	}
 }
 
-// ints runs a query of one integer column.
-func (t *tx) ints(ctx context.Context, query string, args ...any) ([]int64, error) {
-	rows, err := t.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
-
 // CountProfiles reads the counters that triggers keep (migration 0002).
 func (t *tx) CountProfiles(ctx context.Context, ws int64) (kith.ProfileStats, error) {
 	var st kith.ProfileStats

@@ -134,18 +134,28 @@ func (t *tx) FindProfile(ctx context.Context, ws, clientID int64) (*kith.Profile
 
 // texts runs a query of one text column.
 func (t *tx) texts(ctx context.Context, query string, args ...any) ([]string, error) {
+	return column[string](ctx, t, query, args...)
+}
+
+// ints runs a query of one integer column.
+func (t *tx) ints(ctx context.Context, query string, args ...any) ([]int64, error) {
+	return column[int64](ctx, t, query, args...)
+}
+
+// column runs a query of one column and returns its values.
+func column[T any](ctx context.Context, t *tx, query string, args ...any) ([]T, error) {
 	rows, err := t.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var out []T
 	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
