@@ -41,6 +41,8 @@ type UserReader interface {
 	FindUser(ctx context.Context, id int64) (*User, error)
 	// CountUsers returns how many users the workspace ws has.
 	CountUsers(ctx context.Context, ws int64) (int64, error)
+	// ListUsers returns the users of the workspace ws, by email.
+	ListUsers(ctx context.Context, ws int64) ([]*User, error)
 	// FindUserSession returns the session whose token hash is hash, expired
 	// or not (not_found).
 	FindUserSession(ctx context.Context, hash []byte) (*UserSession, error)
@@ -74,4 +76,7 @@ type UserWriter interface {
 	// DeleteUserSession removes the session whose token hash is hash; one
 	// that does not exist is no error.
 	DeleteUserSession(ctx context.Context, hash []byte) error
+	// DeleteExpiredUserSessions removes the sessions of every workspace
+	// that expired at or before before, and returns how many it removed.
+	DeleteExpiredUserSessions(ctx context.Context, before time.Time) (int64, error)
 }

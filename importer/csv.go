@@ -24,6 +24,17 @@ type csvDecoder struct {
 // returned as errors naming their columns; err is for a file that cannot
 // be read at all.
 func newCSVDecoder(br *bufio.Reader, delim rune, p *plan) (d *csvDecoder, colErrs []*kith.Error, err error) {
+	r, header, err := readCSVHeader(br, delim)
+	if err != nil {
+		return nil, nil, err
+	}
+	cols, colErrs := p.columns(header)
+	return &csvDecoder{r: r, p: p, cols: cols, header: len(header)}, colErrs, nil
+}
+
+// readCSVHeader starts reading a CSV file: it detects the delimiter when
+// delim is 0, and reads the header row. The reader reuses its records.
+func readCSVHeader(br *bufio.Reader, delim rune) (*csv.Reader, []string, error) {
 	if delim == 0 {
 		delim = detectDelimiter(br)
 	}
@@ -38,9 +49,7 @@ func newCSVDecoder(br *bufio.Reader, delim rune, p *plan) (d *csvDecoder, colErr
 	if err != nil {
 		return nil, nil, kith.Errorf(CodeInvalidFile, "the header row cannot be read: %v", err)
 	}
-	header = append([]string(nil), header...) // ReuseRecord reuses the slice
-	cols, colErrs := p.columns(header)
-	return &csvDecoder{r: r, p: p, cols: cols, header: len(header)}, colErrs, nil
+	return r, append([]string(nil), header...), nil // ReuseRecord reuses the slice
 }
 
 // next returns the next data row, or io.EOF.

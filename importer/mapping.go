@@ -37,24 +37,33 @@ func ParseMapping(data []byte) (*Mapping, error) {
 	if e := ingest.DecodeStrict(data, &m, ""); e != nil {
 		return nil, mappingError("the mapping is not valid JSON of the mapping format: %s", e.Error())
 	}
+	if err := m.Check(); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Check normalizes the mapping's tags and checks its tags, delimiter and
+// targets. It returns invalid_mapping, naming the problem.
+func (m *Mapping) Check() error {
 	for i, t := range m.Tags {
 		n, e := identity.NormalizeTag(t)
 		if e != nil {
-			return nil, mappingError("tags[%d]: %s", i, e.Message)
+			return mappingError("tags[%d]: %s", i, e.Message)
 		}
 		m.Tags[i] = n
 	}
 	if m.Delimiter != "" {
 		if _, err := ParseDelimiter(m.Delimiter); err != nil {
-			return nil, mappingError("delimiter: %s", kith.ErrorMessage(err))
+			return mappingError("delimiter: %s", kith.ErrorMessage(err))
 		}
 	}
 	for col, to := range m.Columns {
 		if to != nil && *to == "" {
-			return nil, mappingError("columns[%q]: the target is empty; give a field name, or null to ignore the column", col)
+			return mappingError("columns[%q]: the target is empty; give a field name, or null to ignore the column", col)
 		}
 	}
-	return &m, nil
+	return nil
 }
 
 // LoadMapping reads and checks the mapping file at path.

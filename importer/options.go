@@ -70,6 +70,19 @@ func (o *Options) now() time.Time {
 	return time.Now().UTC()
 }
 
+// delimiter returns the CSV delimiter given (Delimiter, else the
+// mapping's), or 0 to detect it.
+func (o *Options) delimiter() (rune, error) {
+	delim := o.Delimiter
+	if delim == "" && o.Mapping != nil {
+		delim = o.Mapping.Delimiter
+	}
+	if delim == "" {
+		return 0, nil
+	}
+	return ParseDelimiter(delim)
+}
+
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // skipBOM drops a UTF-8 byte order mark at the start of the file.

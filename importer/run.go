@@ -28,6 +28,7 @@ type runner struct {
 	p      *plan
 	dec    decoder
 	cr     *countingReader
+	br     *bufio.Reader // buffers cr for the decoder
 	counts Counts
 	// start is where the file was when the import began, -1 when it
 	// cannot seek back there.
@@ -83,6 +84,7 @@ func prepare(ctx context.Context, st kith.Store, ws *kith.Workspace, in Input, o
 	}
 	r.cr = &countingReader{r: in.R}
 	br := bufio.NewReaderSize(r.cr, 1<<16)
+	r.br = br
 	skipBOM(br)
 	format, err := detectFormat(opts.Format, in.Name, br)
 	if err != nil {
@@ -109,16 +111,9 @@ func prepare(ctx context.Context, st kith.Store, ws *kith.Workspace, in Input, o
 }
 
 func (r *runner) openCSV(br *bufio.Reader) ([]RowError, error) {
-	delim := r.opts.Delimiter
-	if delim == "" && r.opts.Mapping != nil {
-		delim = r.opts.Mapping.Delimiter
-	}
-	var comma rune
-	if delim != "" {
-		var err error
-		if comma, err = ParseDelimiter(delim); err != nil {
-			return nil, err
-		}
+	comma, err := r.opts.delimiter()
+	if err != nil {
+		return nil, err
 	}
 	dec, errs, err := newCSVDecoder(br, comma, r.p)
 	if err != nil {
@@ -209,7 +204,7 @@ func (r *runner) produce(ctx context.Context, out chan<- *batch) error {
 			b.rows = append(b.rows, rw)
 		}
 		b.defs = r.p.takePending()
-		b.bytes = r.cr.n
+		b.bytes = r.consumed()
 		if len(b.rows) > 0 || len(b.defs) > 0 {
 			select {
 			case out <- b:
@@ -224,6 +219,12 @@ func (r *runner) produce(ctx context.Context, out chan<- *batch) error {
 			return kith.Errorf(CodeInvalidFile, "the file could not be read past byte %d: %v", r.cr.n, err)
 		}
 	}
+}
+
+// consumed returns how many bytes of the file the decoder has used: those
+// read, less those still in the buffer.
+func (r *runner) consumed() int64 {
+	return r.cr.n - int64(r.br.Buffered())
 }
 
 // consume applies batches through st until there are no more.

@@ -63,6 +63,15 @@ func (t *tx) DeleteUserSession(ctx context.Context, hash []byte) error {
 	return nil
 }
 
+// DeleteExpiredUserSessions removes the sessions that expired by before.
+func (t *tx) DeleteExpiredUserSessions(ctx context.Context, before time.Time) (int64, error) {
+	res, err := t.pg.Exec(ctx, `DELETE FROM user_sessions WHERE expires_at <= $1`, ts(before))
+	if err != nil {
+		return 0, wrap("delete expired sessions", err)
+	}
+	return res.RowsAffected(), nil
+}
+
 // FindUserByEmail returns the user with email (not_found).
 func (t *tx) FindUserByEmail(ctx context.Context, email string) (*kith.User, error) {
 	return t.findUser(ctx, `email = $1`, email)
@@ -74,14 +83,42 @@ func (t *tx) FindUser(ctx context.Context, id int64) (*kith.User, error) {
 }
 
 func (t *tx) findUser(ctx context.Context, where string, arg any) (*kith.User, error) {
-	var u kith.User
-	err := t.pg.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg).
-		Scan(&u.ID, &u.WorkspaceID, &u.Email, &u.PasswordHash, &u.Role, &u.CreatedAt)
+	u, err := scanUser(t.pg.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg))
 	if noRows(err) {
 		return nil, notFound("no such user")
 	}
 	if err != nil {
 		return nil, wrap("find user", err)
+	}
+	return u, nil
+}
+
+// ListUsers returns a workspace's users by email.
+func (t *tx) ListUsers(ctx context.Context, ws int64) ([]*kith.User, error) {
+	rows, err := t.pg.Query(ctx, `SELECT `+userColumns+` FROM users WHERE workspace_id = $1 ORDER BY email`, ws)
+	if err != nil {
+		return nil, wrap("list users", err)
+	}
+	defer rows.Close()
+	var out []*kith.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, wrap("list users", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("list users", err)
+	}
+	return out, nil
+}
+
+// scanUser reads a row of userColumns.
+func scanUser(row interface{ Scan(...any) error }) (*kith.User, error) {
+	var u kith.User
+	if err := row.Scan(&u.ID, &u.WorkspaceID, &u.Email, &u.PasswordHash, &u.Role, &u.CreatedAt); err != nil {
+		return nil, err
 	}
 	u.CreatedAt = u.CreatedAt.UTC()
 	return &u, nil

@@ -62,6 +62,15 @@ func (t *tx) DeleteUserSession(ctx context.Context, hash []byte) error {
 	return nil
 }
 
+// DeleteExpiredUserSessions removes the sessions that expired by before.
+func (t *tx) DeleteExpiredUserSessions(ctx context.Context, before time.Time) (int64, error) {
+	n, err := t.affected(ctx, `DELETE FROM user_sessions WHERE expires_at <= ?`, micros(before))
+	if err != nil {
+		return 0, storeErr("delete expired sessions", err)
+	}
+	return n, nil
+}
+
 // FindUserByEmail returns the user with email (not_found).
 func (t *tx) FindUserByEmail(ctx context.Context, email string) (*kith.User, error) {
 	return t.findUser(ctx, `email = ?`, email)
@@ -73,15 +82,43 @@ func (t *tx) FindUser(ctx context.Context, id int64) (*kith.User, error) {
 }
 
 func (t *tx) findUser(ctx context.Context, where string, arg any) (*kith.User, error) {
-	var u kith.User
-	var created int64
-	err := t.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg).
-		Scan(&u.ID, &u.WorkspaceID, &u.Email, &u.PasswordHash, &u.Role, &created)
+	u, err := scanUser(t.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("no such user")
 	}
 	if err != nil {
 		return nil, storeErr("find user", err)
+	}
+	return u, nil
+}
+
+// ListUsers returns a workspace's users by email.
+func (t *tx) ListUsers(ctx context.Context, ws int64) ([]*kith.User, error) {
+	rows, err := t.query(ctx, `SELECT `+userColumns+` FROM users WHERE workspace_id = ? ORDER BY email`, ws)
+	if err != nil {
+		return nil, storeErr("list users", err)
+	}
+	defer rows.Close()
+	var out []*kith.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, storeErr("list users", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storeErr("list users", err)
+	}
+	return out, nil
+}
+
+// scanUser reads a row of userColumns.
+func scanUser(row interface{ Scan(...any) error }) (*kith.User, error) {
+	var u kith.User
+	var created int64
+	if err := row.Scan(&u.ID, &u.WorkspaceID, &u.Email, &u.PasswordHash, &u.Role, &created); err != nil {
+		return nil, err
 	}
 	u.CreatedAt = fromMicros(created)
 	return &u, nil

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 	for _, group := range [][]testCase{
 		tableTests, ruleTests, conflictTests, mergeTests, customModeTests,
 		profilePartTests, eventTests, isolationTests, concurrencyTests, settingsTests, managementTests,
+		userTests,
 	} {
 		all = append(all, group...)
 	}

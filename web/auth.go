@@ -172,21 +172,31 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, http.StatusUnauthorized, loginData{Email: email, Next: next, Error: "That email and password do not match."})
 		return
 	}
+	token, us := h.newSession(u)
+	if err := h.Store.Update(ctx, func(tx kith.Tx) error { return tx.CreateUserSession(ctx, us) }); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	setSessionCookie(w, r, token, us)
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// newSession returns a new session of u (to be stored) and its token.
+func (h *Handler) newSession(u *kith.User) (string, *kith.UserSession) {
 	token := randomToken()
 	ttl := h.SessionTTL
 	if ttl <= 0 {
 		ttl = 12 * time.Hour
 	}
 	now := h.now()
-	us := &kith.UserSession{Hash: tokenHash(token), UserID: u.ID, WorkspaceID: u.WorkspaceID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
-	if err := h.Store.Update(ctx, func(tx kith.Tx) error { return tx.CreateUserSession(ctx, us) }); err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	return token, &kith.UserSession{Hash: tokenHash(token), UserID: u.ID, WorkspaceID: u.WorkspaceID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+}
+
+// setSessionCookie gives the browser the token of session us.
+func setSessionCookie(w http.ResponseWriter, r *http.Request, token string, us *kith.UserSession) {
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: secure(r), Expires: us.ExpiresAt})
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1})
-	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 // logout ends the session.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,6 +26,21 @@ var funcs = template.FuncMap{
 		}
 		return "#"
 	},
+	// path escapes a name for one segment of a URL path: a tag named
+	// "vip/2026 spring" is /tags/vip%2F2026%20spring.
+	"path":  url.PathEscape,
+	"bytes": byteSize,
+	"delimiters": func() []targetOption {
+		return []targetOption{{",", "commas"}, {";", "semicolons"}, {"tab", "tabs"}, {"|", "bars ( | )"}}
+	},
+	"field": func(name, label, auto string, errs map[string]string) formField {
+		return formField{Name: name, Label: label, Auto: auto, Error: errs[name]}
+	},
+}
+
+// formField is a labelled input of a form, with its refusal.
+type formField struct {
+	Name, Label, Auto, Error string
 }
 
 // ago says how long before now t was, roughly.

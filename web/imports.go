@@ -2,18 +2,14 @@ package web
 
 import (
 	"encoding/csv"
-	"io"
+	"fmt"
 	"net/http"
-	"os"
 	"strconv"
+	"time"
 
 	"github.com/kithcdp/kith"
 	"github.com/kithcdp/kith/importer"
 )
-
-// maxUploadMemory is how much of an upload is kept in memory; the rest
-// goes to a temporary file.
-const maxUploadMemory = 8 << 20
 
 // importer returns the import service over Imports, or nil without a
 // shared history.
@@ -29,8 +25,42 @@ func (h *Handler) importer() *importer.Service {
 
 type importsData struct {
 	Available bool
-	Imports   []*importer.Import
+	Imports   []importView
 	Error     string
+}
+
+// importView is an import as the pages show it.
+type importView struct {
+	*importer.Import
+	// Percent is how far it is, by bytes read (100 when it ended).
+	Percent int
+	// ReadText and SizeText are the bytes read and the file's size,
+	// readable.
+	ReadText, SizeText string
+}
+
+func viewImport(imp *importer.Import) importView {
+	v := importView{Import: imp, ReadText: byteSize(imp.BytesRead), SizeText: byteSize(imp.Size)}
+	switch {
+	case imp.Status != importer.StatusRunning:
+		v.Percent = 100
+	case imp.Size > 0:
+		v.Percent = int(min(99, imp.BytesRead*100/imp.Size))
+	}
+	return v
+}
+
+// byteSize writes a number of bytes readably: 980 B, 12.4 kB, 3.1 MB.
+func byteSize(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1000_000:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	case n < 1000_000_000:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%.2f GB", float64(n)/1e9)
 }
 
 // imports shows the import history and the upload form.
@@ -42,23 +72,23 @@ func (h *Handler) renderImports(w http.ResponseWriter, r *http.Request, status i
 	d := importsData{Error: msg}
 	if svc := h.importer(); svc != nil {
 		d.Available = true
-		var err error
-		if d.Imports, err = svc.List(r.Context(), current(r).ws.ID, 50); err != nil {
+		list, err := svc.List(r.Context(), current(r).ws.ID, 50)
+		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
+		for _, imp := range list {
+			d.Imports = append(d.Imports, viewImport(imp))
+		}
 	}
-	if status != http.StatusOK && r.Header.Get("HX-Request") == "true" {
-		status = http.StatusOK
-	}
-	h.render(w, r, status, "imports", page{Title: "Imports", Nav: "imports", Data: d})
+	h.render(w, r, htmxStatus(r, status), "imports", page{Title: "Imports", Nav: "imports", Data: d})
 }
 
-// upload starts an import of the uploaded CSV or NDJSON file, with the
-// columns mapped by their names (SPEC §5).
+// upload keeps an uploaded CSV or NDJSON file for its column mapping, and
+// sends the browser to the mapping page. A file whose header cannot be
+// read is refused at once.
 func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
-	svc := h.importer()
-	if svc == nil {
+	if h.importer() == nil {
 		h.fail(w, r, kith.Errorf(kith.ECodeUnavailable, "imports are not available here"))
 		return
 	}
@@ -72,49 +102,91 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	tmp, err := os.CreateTemp("", "kith-upload-*")
+	u, err := saveUpload(current(r).ws.ID, header.Filename, file, time.Now())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	_, err = io.Copy(tmp, file)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		h.fail(w, r, err)
+	if _, err := u.preview(""); err != nil {
+		u.discard()
+		h.renderImports(w, r, http.StatusUnprocessableEntity, u.Name+": "+kith.ErrorMessage(err))
 		return
 	}
-	opts := importer.Options{DryRun: r.PostFormValue("dryRun") == "true"}
-	if _, err := svc.Start(current(r).ws, importer.File{Path: tmp.Name(), Name: header.Filename, Remove: true}, opts); err != nil {
-		if e := kith.AsError(err); e != nil && e.Code != kith.ECodeInternal {
-			h.renderImports(w, r, http.StatusUnprocessableEntity, e.Message)
+	http.Redirect(w, r, "/imports/mapping?upload="+u.ID, http.StatusSeeOther)
+}
+
+// maxUploadMemory is how much of an upload is kept in memory; the rest
+// goes to a temporary file.
+const maxUploadMemory = 8 << 20
+
+// MaxUploadBytes is the largest file the imports page takes, as the API.
+const MaxUploadBytes = 2 << 30
+
+// limitUpload refuses a request body larger than an upload may be, before
+// anything reads it.
+func limitUpload(next http.HandlerFunc) http.HandlerFunc {
+	const limit = MaxUploadBytes + 1<<20 // the form around the file
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			http.Error(w, "The file is larger than the 2 GiB upload limit; import it with kith import instead.", http.StatusRequestEntityTooLarge)
 			return
 		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next(w, r)
+	}
+}
+
+// findImport returns the path's import of the session's workspace.
+func (h *Handler) findImport(r *http.Request) (*importer.Import, error) {
+	svc := h.importer()
+	if svc == nil {
+		return nil, kith.Errorf(kith.ECodeNotFound, "no such import")
+	}
+	return svc.Find(r.Context(), current(r).ws.ID, r.PathValue("import"))
+}
+
+// importPage shows one import, with its progress while it runs.
+func (h *Handler) importPage(w http.ResponseWriter, r *http.Request) {
+	imp, err := h.findImport(r)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/imports", http.StatusSeeOther)
+	h.render(w, r, http.StatusOK, "import", page{Title: "Import " + imp.FileName, Nav: "imports", Data: viewImport(imp)})
+}
+
+// importProgress answers the fragment that shows an import's progress
+// (as=row: its row in the history). While the import runs, the fragment
+// asks for itself again every second; once it ended, it stops.
+func (h *Handler) importProgress(w http.ResponseWriter, r *http.Request) {
+	imp, err := h.findImport(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	set, name := "import", "progress"
+	if r.URL.Query().Get("as") == "row" {
+		set, name = "imports", "import-row"
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := h.pages[set].ExecuteTemplate(w, name, viewImport(imp)); err != nil {
+		h.Logger.Error("render import progress", "import", imp.ID, "err", err)
+	}
 }
 
 // importErrors downloads an import's row errors as CSV.
 func (h *Handler) importErrors(w http.ResponseWriter, r *http.Request) {
-	svc := h.importer()
-	if svc == nil {
-		h.fail(w, r, kith.Errorf(kith.ECodeNotFound, "no such import"))
-		return
-	}
-	ws, id := current(r).ws.ID, r.PathValue("import")
-	if _, err := svc.Find(r.Context(), ws, id); err != nil {
+	imp, err := h.findImport(r)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="kith-import-`+id+`-errors.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="kith-import-`+imp.ID+`-errors.csv"`)
 	out := csv.NewWriter(w)
 	_ = out.Write([]string{"line", "column", "code", "message"})
-	err := svc.Errors(r.Context(), ws, id, func(errs []importer.RowError) error {
+	err = h.importer().Errors(r.Context(), current(r).ws.ID, imp.ID, func(errs []importer.RowError) error {
 		for _, e := range errs {
 			if err := out.Write([]string{strconv.FormatInt(e.Line, 10), e.Column, e.Code, e.Message}); err != nil {
 				return err
@@ -124,7 +196,7 @@ func (h *Handler) importErrors(w http.ResponseWriter, r *http.Request) {
 		return out.Error()
 	})
 	if err != nil {
-		h.Logger.Error("import errors download", "import", id, "err", err)
+		h.Logger.Error("import errors download", "import", imp.ID, "err", err)
 	}
 	out.Flush()
 }

@@ -43,7 +43,8 @@ type Handler struct {
 }
 
 // pageNames are the templates rendered inside the layout.
-var pageNames = []string{"login", "dashboard", "profiles", "card", "attributes", "tags", "settings", "checklist", "imports", "error"}
+var pageNames = []string{"login", "dashboard", "profiles", "card", "attributes", "tags", "settings", "checklist",
+	"imports", "mapping", "import", "users", "error"}
 
 // Routes registers the UI's routes on mux.
 func (h *Handler) Routes(mux *http.ServeMux) {
@@ -89,8 +90,16 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /settings/keys/{key}/revoke", h.signedIn(h.revokeKey))
 	mux.HandleFunc("GET /checklist", h.signedIn(h.checklistPage))
 	mux.HandleFunc("GET /imports", h.signedIn(h.imports))
-	mux.HandleFunc("POST /imports", h.signedIn(h.upload))
+	mux.HandleFunc("POST /imports", limitUpload(h.signedIn(h.upload)))
+	mux.HandleFunc("GET /imports/mapping", h.signedIn(h.mappingPage))
+	mux.HandleFunc("POST /imports/mapping", h.signedIn(h.startImport))
+	mux.HandleFunc("POST /imports/mapping/discard", h.signedIn(h.discardUpload))
+	mux.HandleFunc("GET /imports/{import}", h.signedIn(h.importPage))
+	mux.HandleFunc("GET /imports/{import}/progress", h.signedIn(h.importProgress))
 	mux.HandleFunc("GET /imports/{import}/errors", h.signedIn(h.importErrors))
+	mux.HandleFunc("GET /users", h.signedIn(h.users))
+	mux.HandleFunc("POST /users", h.signedIn(h.createUser))
+	mux.HandleFunc("POST /users/password", h.signedIn(h.changePassword))
 }
 
 func (h *Handler) now() time.Time {

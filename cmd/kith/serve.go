@@ -13,6 +13,7 @@ import (
 
 	"github.com/kithcdp/kith"
 	kithhttp "github.com/kithcdp/kith/http"
+	"github.com/kithcdp/kith/web"
 )
 
 type serveCmd struct {
@@ -37,6 +38,18 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if err := bootstrapAdmin(ctx, st); err != nil {
 		return err
 	}
+	// Expired sign-ins and abandoned uploads are swept hourly, until the
+	// server stops (before the store closes).
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		web.Maintain(sweepCtx, st, web.SweepInterval, logger)
+	}()
+	defer func() {
+		stopSweep()
+		<-swept
+	}()
 	srv := &kithhttp.Server{Store: st, Logger: logger, TrustProxy: c.TrustProxy, Imports: importRepository(&c.storeFlags)}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
