@@ -46,6 +46,10 @@ type ReadTx interface {
 	// KindClientID it follows merges: a merged-away id answers the survivor.
 	// For KindEmail it only finds unique emails (email identity mode).
 	FindClientID(ctx context.Context, ws int64, kind IdentifierKind, value string) (int64, error)
+	// FindClientIDs looks up many identifiers of one kind (email, customId or
+	// uuid; the same rules as FindClientID) and returns the profile holding
+	// each, by value; values no profile holds are absent.
+	FindClientIDs(ctx context.Context, ws int64, kind IdentifierKind, values []string) (map[string]int64, error)
 	// FindClientIDsByEmail returns every profile with that contact email,
 	// in any identity mode, ordered by clientId.
 	FindClientIDsByEmail(ctx context.Context, ws int64, email string) ([]int64, error)
@@ -54,6 +58,9 @@ type ReadTx interface {
 	FindProfile(ctx context.Context, ws, clientID int64) (*Profile, error)
 	// FindEvent returns the event with eventID (not_found).
 	FindEvent(ctx context.Context, ws int64, eventID string) (*Event, error)
+	// FindEventOwners returns, for each of eventIDs already stored, the
+	// profile it is on; ids not stored are absent.
+	FindEventOwners(ctx context.Context, ws int64, eventIDs []string) (map[string]int64, error)
 	// ListAttributeDefs returns the custom attribute definitions by name.
 	ListAttributeDefs(ctx context.Context, ws int64) ([]AttributeDef, error)
 	// ListTags returns the tag catalogue by name.
@@ -77,6 +84,14 @@ type EventFilter struct {
 type EventPosition struct {
 	Time time.Time
 	Seq  int64
+}
+
+// ActivityUpdate is what a batch of writes did on one profile: its latest
+// event time and the devices it was used from.
+type ActivityUpdate struct {
+	ClientID int64
+	At       time.Time // zero when no event moved the profile's activity
+	Devices  []Device
 }
 
 // Tx is a write transaction.
@@ -103,17 +118,16 @@ type Tx interface {
 	// UpdatedAt/LastActivityAt. A unique identifier already taken returns
 	// ErrRetry.
 	UpdateProfile(ctx context.Context, ws *Workspace, p *Profile) error
-	// TouchProfile moves the profile's LastActivityAt forward to at (never
-	// back). It returns ErrRetry when the profile no longer exists.
-	TouchProfile(ctx context.Context, ws, clientID int64, at time.Time) error
+	// RecordActivity moves each profile's LastActivityAt forward to its At
+	// (never back; a zero At leaves it) and records its devices, keyed by
+	// browser+os+deviceType, keeping the latest LastSeenAt. It returns
+	// ErrRetry when a profile no longer exists.
+	RecordActivity(ctx context.Context, ws int64, acts []ActivityUpdate) error
 	// AddUUID attaches a uuid to a profile (ErrRetry when it is taken).
 	AddUUID(ctx context.Context, ws, clientID int64, uuid string) error
 	// AddProfileTags adds tags to a profile and returns those it did not
 	// have, in the given order.
 	AddProfileTags(ctx context.Context, ws, clientID int64, tags []string) ([]string, error)
-	// UpsertDevice records that a profile used a device, keyed by
-	// browser+os+deviceType, keeping the latest LastSeenAt.
-	UpsertDevice(ctx context.Context, ws, clientID int64, d Device) error
 	// MergeProfile moves everything the source owns except its row values
 	// into target — uuids, events, tags (union), notes, devices, previous
 	// clientIds — records source as a previous clientId of target, and

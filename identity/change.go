@@ -53,6 +53,7 @@ func (s *Session) ChangeIdentifier(ctx context.Context, clientID int64, kind kit
 		}
 	}
 	wasRecognized := p.Recognized(s.ws)
+	s.forgetOwner(id)
 	p.SetIdentifier(kind, value)
 	s.markDirty(p)
 	if err := s.saveDirty(ctx); err != nil {

@@ -46,8 +46,11 @@ func (s *Session) Erase(ctx context.Context, clientID int64, suppress bool) (*Er
 }
 
 // forget drops what the session holds for a profile about to be erased:
-// its buffered events and its unsaved row.
+// its buffered events and activity, its unsaved row and what it knew of its
+// identifiers.
 func (s *Session) forget(clientID int64) {
+	s.forgetOwner(clientID)
+	delete(s.activity, clientID)
 	kept := s.pending[:0]
 	for _, e := range s.pending {
 		if e.ClientID != clientID {

@@ -42,10 +42,12 @@ func (s *Session) update(ctx context.Context, w *Write, pl *plan, part *profileP
 		if err := s.tx.AddUUID(ctx, s.ws.ID, p.ClientID, w.Client.UUID); err != nil {
 			return nil, err
 		}
+		s.remember(kith.KindUUID, w.Client.UUID, p.ClientID)
 	}
 	for _, c := range pl.fills {
 		if p.Identifier(c.kind) == "" {
 			p.SetIdentifier(c.kind, c.value)
+			s.remember(c.kind, c.value, p.ClientID)
 			s.markDirty(p)
 		}
 	}
@@ -89,6 +91,7 @@ func (s *Session) create(ctx context.Context, w *Write, pl *plan, part *profileP
 	if err := s.tx.CreateProfile(ctx, s.ws, p); err != nil {
 		return nil, err
 	}
+	s.rememberProfile(p)
 	res.Created = true
 	s.systemEvent(p.ClientID, kith.ActionClientAdd, map[string]any{"source": w.Source})
 	s.emit(p.ClientID, changes)

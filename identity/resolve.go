@@ -101,11 +101,20 @@ func (s *Session) strongKinds() []kith.IdentifierKind {
 	return []kith.IdentifierKind{kith.KindCustomID}
 }
 
+// find returns the profile holding an identifier, or 0, from what the
+// session knows or else from the store.
 func (s *Session) find(ctx context.Context, kind kith.IdentifierKind, v string) (int64, error) {
 	if v == "" {
 		return 0, nil
 	}
-	return s.tx.FindClientID(ctx, s.ws.ID, kind, v)
+	if id, ok := s.owners[ownerKey{kind, v}]; ok {
+		return id, nil
+	}
+	id, err := s.tx.FindClientID(ctx, s.ws.ID, kind, v)
+	if err == nil {
+		s.remember(kind, v, id)
+	}
+	return id, err
 }
 
 // planExisting handles a write whose strong identifiers found a profile.

@@ -68,6 +68,13 @@ type Session struct {
 	seen    map[string]int // event ids buffered, index in pending
 	dirty   map[*kith.Profile]bool
 	anySup  *bool // whether the workspace has suppressed identifiers (suppress.go)
+
+	// What the session knows (prepare.go): who holds an identifier (0:
+	// nobody), which caller-supplied event ids are stored and where (0: not
+	// stored), and the activity to record on Flush.
+	owners       map[ownerKey]int64
+	storedEvents map[string]int64
+	activity     map[int64]*kith.ActivityUpdate
 }
 
 // NewSession starts resolving writes for workspace ws in tx. now is the
@@ -76,9 +83,12 @@ func NewSession(tx kith.Tx, ws *kith.Workspace, now time.Time) *Session {
 	return &Session{tx: tx, ws: ws, now: now.UTC().Truncate(time.Microsecond), seen: map[string]int{}}
 }
 
-// Flush stores the buffered events. Call it once before the transaction
-// commits.
+// Flush stores the buffered activity and events. Call it once before the
+// transaction commits.
 func (s *Session) Flush(ctx context.Context) error {
+	if err := s.flushActivity(ctx); err != nil {
+		return err
+	}
 	if len(s.pending) == 0 {
 		return nil
 	}
@@ -119,9 +129,7 @@ func (s *Session) Apply(ctx context.Context, w *Write) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.record(ctx, w, p, res.Created); err != nil {
-		return nil, err
-	}
+	s.record(w, p, res.Created)
 	res.ClientID = p.ClientID
 	return res, nil
 }
@@ -131,6 +139,9 @@ func (s *Session) Apply(ctx context.Context, w *Write) (*Result, error) {
 func (s *Session) storedEvent(ctx context.Context, eventID string) (int64, bool, error) {
 	if i, ok := s.seen[eventID]; ok {
 		return s.pending[i].ClientID, true, nil
+	}
+	if id, ok := s.storedEvents[eventID]; ok {
+		return id, id != 0, nil
 	}
 	e, err := s.tx.FindEvent(ctx, s.ws.ID, eventID)
 	if kith.ErrorCode(err) == kith.ECodeNotFound {
@@ -142,21 +153,18 @@ func (s *Session) storedEvent(ctx context.Context, eventID string) (int64, bool,
 	return e.ClientID, true, nil
 }
 
-// record touches the profile's activity, its devices, and buffers the
-// event. A profile this write created already carries the event's time.
-func (s *Session) record(ctx context.Context, w *Write, p *kith.Profile, created bool) error {
+// record buffers the write's activity on the profile (its event time and
+// device) and its event. A profile this write created already carries the
+// event's time.
+func (s *Session) record(w *Write, p *kith.Profile, created bool) {
 	if w.Device != nil {
-		if err := s.tx.UpsertDevice(ctx, s.ws.ID, p.ClientID, *w.Device); err != nil {
-			return err
-		}
+		addActivity(s.activityOf(p.ClientID), time.Time{}, *w.Device)
 	}
 	if w.Event == nil {
-		return nil
+		return
 	}
 	if !created {
-		if err := s.tx.TouchProfile(ctx, s.ws.ID, p.ClientID, w.Time); err != nil {
-			return err
-		}
+		addActivity(s.activityOf(p.ClientID), w.Time)
 	}
 	e := w.Event
 	e.WorkspaceID = s.ws.ID
@@ -166,7 +174,6 @@ func (s *Session) record(ctx context.Context, w *Write, p *kith.Profile, created
 		e.ReceivedAt = s.now
 	}
 	s.buffer(e)
-	return nil
 }
 
 // buffer queues an event for Flush.
@@ -191,11 +198,14 @@ func (s *Session) systemEvent(clientID int64, action string, params map[string]a
 	})
 }
 
-// repoint moves buffered events of a merged-away profile to its survivor.
+// repoint moves buffered events and activity of a merged-away profile to
+// its survivor, and forgets what it knew of the profile's identifiers.
 func (s *Session) repoint(from, to int64) {
 	for _, e := range s.pending {
 		if e.ClientID == from {
 			e.ClientID = to
 		}
 	}
+	s.moveActivity(from, to)
+	s.forgetOwner(from)
 }

@@ -50,6 +50,9 @@ func (s *Service) Apply(ctx context.Context, ws *kith.Workspace, writes []*ident
 	err := s.Store.Update(ctx, func(tx kith.Tx) error {
 		clear(out) // the store may run this function again
 		sess := identity.NewSession(tx, ws, s.now())
+		if err := sess.Prepare(ctx, writes); err != nil {
+			return err
+		}
 		for i, w := range writes {
 			if w == nil {
 				continue

@@ -29,10 +29,10 @@ func TestMergeProfile(t *testing.T) {
 		}
 		late, early := shared, shared
 		late.LastSeenAt, early.LastSeenAt = base.Add(time.Hour), base
-		if err := tx.UpsertDevice(ctx, ws.ID, a.ClientID, late); err != nil {
+		if err := tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: a.ClientID, Devices: []kith.Device{late}}}); err != nil {
 			return err
 		}
-		if err := tx.UpsertDevice(ctx, ws.ID, c.ClientID, early); err != nil {
+		if err := tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: c.ClientID, Devices: []kith.Device{early}}}); err != nil {
 			return err
 		}
 		return tx.InsertEvents(ctx, []*kith.Event{ea, eb})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/kithcdp/kith"
@@ -182,21 +181,6 @@ func (t *tx) UpdateProfile(ctx context.Context, ws *kith.Workspace, p *kith.Prof
 	return nil
 }
 
-// TouchProfile moves last_activity_at forward to at, never back. The update
-// also locks the row, so a concurrent merge of this profile waits for the
-// transaction; when the profile is already gone it returns kith.ErrRetry.
-func (t *tx) TouchProfile(ctx context.Context, ws, clientID int64, at time.Time) error {
-	tag, err := t.pg.Exec(ctx, `UPDATE profiles SET last_activity_at = GREATEST(last_activity_at, $3)
-		WHERE workspace_id = $1 AND client_id = $2`, ws, clientID, ts(at))
-	if err != nil {
-		return wrap("touch profile", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return errGone("touch profile", clientID)
-	}
-	return nil
-}
-
 // AddUUID attaches uuid to a profile. It does nothing when the profile has
 // it already, and returns kith.ErrRetry when another profile has it or the
 // profile no longer exists. A taken uuid leaves the transaction usable.
@@ -248,20 +232,6 @@ func (t *tx) AddProfileTags(ctx context.Context, ws, clientID int64, tags []stri
 		}
 	}
 	return out, nil
-}
-
-// UpsertDevice records that a profile used a device, keeping the latest
-// LastSeenAt.
-func (t *tx) UpsertDevice(ctx context.Context, ws, clientID int64, d kith.Device) error {
-	_, err := t.pg.Exec(ctx, `INSERT INTO devices (workspace_id, client_id, browser, os, device_type, last_seen_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (workspace_id, client_id, browser, os, device_type)
-		DO UPDATE SET last_seen_at = GREATEST(devices.last_seen_at, EXCLUDED.last_seen_at)`,
-		ws, clientID, d.Browser, d.OS, d.DeviceType, ts(d.LastSeenAt))
-	if err != nil {
-		return wrapProfileWrite("upsert device", clientID, err)
-	}
-	return nil
 }
 
 // emailKey returns the value of the unique email_key column: the email in

@@ -204,12 +204,18 @@ func TestTouchProfile(t *testing.T) {
 	ws := newWorkspace(t, s, kith.ModeEmail)
 	p := newProfile(t, s, ws, "", "")
 	later := base.Add(time.Hour)
-	update(t, s, func(tx kith.Tx) error { return tx.TouchProfile(ctx, ws.ID, p.ClientID, later) })
-	update(t, s, func(tx kith.Tx) error { return tx.TouchProfile(ctx, ws.ID, p.ClientID, base) })
+	update(t, s, func(tx kith.Tx) error {
+		return tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: p.ClientID, At: later}})
+	})
+	update(t, s, func(tx kith.Tx) error {
+		return tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: p.ClientID, At: base}})
+	})
 	if got := findProfile(t, s, ws.ID, p.ClientID).LastActivityAt; !got.Equal(later) {
 		t.Fatalf("LastActivityAt = %v, want %v", got, later)
 	}
-	rawTx(t, s, func(tx *tx) { wantRetry(t, tx.TouchProfile(ctx, ws.ID, p.ClientID+1000, later)) })
+	rawTx(t, s, func(tx *tx) {
+		wantRetry(t, tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: p.ClientID + 1000, At: later}}))
+	})
 }
 
 func TestAddUUID(t *testing.T) {
@@ -255,16 +261,16 @@ func TestProfileTagsAndDevices(t *testing.T) {
 	}
 	d := kith.Device{Browser: "Firefox 133", OS: "Linux", DeviceType: "desktop", LastSeenAt: base.Add(time.Hour)}
 	update(t, s, func(tx kith.Tx) error {
-		if err := tx.UpsertDevice(ctx, ws.ID, p.ClientID, d); err != nil {
+		if err := tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: p.ClientID, Devices: []kith.Device{d}}}); err != nil {
 			return err
 		}
 		old := d
 		old.LastSeenAt = base
-		if err := tx.UpsertDevice(ctx, ws.ID, p.ClientID, old); err != nil {
+		if err := tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: p.ClientID, Devices: []kith.Device{old}}}); err != nil {
 			return err
 		}
 		phone := kith.Device{Browser: "Safari", OS: "iOS", DeviceType: "mobile", LastSeenAt: base}
-		return tx.UpsertDevice(ctx, ws.ID, p.ClientID, phone)
+		return tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: p.ClientID, Devices: []kith.Device{phone}}})
 	})
 	got := findProfile(t, s, ws.ID, p.ClientID)
 	if !reflect.DeepEqual(got.Tags, []string{"a", "b", "c", "vip"}) {
@@ -285,7 +291,9 @@ func TestProfileGoneIsRetry(t *testing.T) {
 		_, err := tx.AddProfileTags(ctx, ws.ID, gone, []string{"a"})
 		wantRetry(t, err)
 	})
-	rawTx(t, s, func(tx *tx) { wantRetry(t, tx.UpsertDevice(ctx, ws.ID, gone, kith.Device{Browser: "b"})) })
+	rawTx(t, s, func(tx *tx) {
+		wantRetry(t, tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: gone, Devices: []kith.Device{{Browser: "b"}}}}))
+	})
 }
 
 func TestCreateProfileDefaultTimes(t *testing.T) {

@@ -23,9 +23,9 @@ func TestMergeProfileMovesEverything(t *testing.T) {
 			tx.InsertEvents(ctx, newEvents(ws.ID, a.ClientID, 2, t0, "a")),
 			tx.InsertEvents(ctx, newEvents(ws.ID, b.ClientID, 2, t0, "b")),
 			tx.InsertEvents(ctx, newEvents(ws.ID, c.ClientID, 1, t0, "c")),
-			tx.UpsertDevice(ctx, ws.ID, b.ClientID, kith.Device{Browser: "Firefox", LastSeenAt: t0.Add(time.Hour)}),
-			tx.UpsertDevice(ctx, ws.ID, b.ClientID, kith.Device{Browser: "Safari", LastSeenAt: t0}),
-			tx.UpsertDevice(ctx, ws.ID, c.ClientID, kith.Device{Browser: "Firefox", LastSeenAt: t0}),
+			tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: b.ClientID, Devices: []kith.Device{{Browser: "Firefox", LastSeenAt: t0.Add(time.Hour)}}}}),
+			tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: b.ClientID, Devices: []kith.Device{{Browser: "Safari", LastSeenAt: t0}}}}),
+			tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: c.ClientID, Devices: []kith.Device{{Browser: "Firefox", LastSeenAt: t0}}}}),
 		} {
 			if step != nil {
 				return step

@@ -313,20 +313,6 @@ func errGone(op string, clientID int64) error {
 	return fmt.Errorf("sqlite: %s: profile %d no longer exists: %w", op, clientID, kith.ErrRetry)
 }
 
-// TouchProfile moves the profile's LastActivityAt forward to at, never
-// back. It returns kith.ErrRetry when the profile no longer exists.
-func (t *tx) TouchProfile(ctx context.Context, ws, clientID int64, at time.Time) error {
-	n, err := t.affected(ctx, `UPDATE profiles SET last_activity_at = max(last_activity_at, ?)
-		WHERE workspace_id = ? AND client_id = ?`, micros(at), ws, clientID)
-	if err != nil {
-		return storeErr("touch profile", err)
-	}
-	if n == 0 {
-		return errGone("touch profile", clientID)
-	}
-	return nil
-}
-
 // AddUUID attaches uuid to a profile. It does nothing when the profile has
 // it already, and returns kith.ErrRetry when another profile has it or the
 // profile no longer exists.
@@ -364,18 +350,4 @@ func (t *tx) AddProfileTags(ctx context.Context, ws, clientID int64, tags []stri
 		}
 	}
 	return added, nil
-}
-
-// UpsertDevice records that a profile used a device, keyed by
-// browser+os+deviceType, keeping the latest LastSeenAt.
-func (t *tx) UpsertDevice(ctx context.Context, ws, clientID int64, d kith.Device) error {
-	_, err := t.exec(ctx, `INSERT INTO devices (workspace_id, client_id, browser, os, device_type, last_seen_at)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (workspace_id, client_id, browser, os, device_type)
-		DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at)`,
-		ws, clientID, d.Browser, d.OS, d.DeviceType, micros(d.LastSeenAt))
-	if err != nil {
-		return retryable("upsert device", err)
-	}
-	return nil
 }

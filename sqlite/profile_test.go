@@ -187,11 +187,11 @@ func TestUpdateAndTouchProfile(t *testing.T) {
 		return tx.UpdateProfile(ctx, ws, locked)
 	})
 	update(t, s, func(tx kith.Tx) error {
-		if err := tx.TouchProfile(ctx, ws.ID, p.ClientID, t0.Add(time.Hour)); err != nil {
+		if err := tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: p.ClientID, At: t0.Add(time.Hour)}}); err != nil {
 			return err
 		}
 		// Never back.
-		return tx.TouchProfile(ctx, ws.ID, p.ClientID, t0.Add(-time.Hour))
+		return tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: p.ClientID, At: t0.Add(-time.Hour)}})
 	})
 	view(t, s, func(tx kith.ReadTx) error {
 		got, err := tx.FindProfile(ctx, ws.ID, p.ClientID)
@@ -209,10 +209,10 @@ func TestUpdateAndTouchProfile(t *testing.T) {
 		return nil
 	})
 	err := s.Update(ctx, func(tx kith.Tx) error {
-		if err := tx.TouchProfile(ctx, ws.ID, 999999, t0); !errors.Is(err, kith.ErrRetry) {
+		if err := tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: 999999, At: t0}}); !errors.Is(err, kith.ErrRetry) {
 			t.Errorf("TouchProfile of a missing profile: %v, want ErrRetry", err)
 		}
-		if err := tx.TouchProfile(ctx, ws.ID+1, p.ClientID, t0); !errors.Is(err, kith.ErrRetry) {
+		if err := tx.RecordActivity(ctx, ws.ID+1, []kith.ActivityUpdate{{ClientID: p.ClientID, At: t0}}); !errors.Is(err, kith.ErrRetry) {
 			t.Errorf("TouchProfile in another workspace: %v, want ErrRetry", err)
 		}
 		if _, err := tx.LockProfile(ctx, ws, 999999); kith.ErrorCode(err) != kith.ECodeNotFound {
@@ -253,11 +253,11 @@ func TestTagsDevicesAndUUIDOrder(t *testing.T) {
 			{Browser: "Firefox", OS: "Linux", DeviceType: "desktop", LastSeenAt: t0.Add(2 * time.Hour)},
 			{Browser: "Firefox", OS: "Linux", DeviceType: "desktop", LastSeenAt: t0.Add(-time.Hour)},
 		} {
-			if err := tx.UpsertDevice(ctx, ws.ID, p.ClientID, d); err != nil {
+			if err := tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: p.ClientID, Devices: []kith.Device{d}}}); err != nil {
 				return err
 			}
 		}
-		return tx.UpsertDevice(ctx, ws.ID, other.ClientID, kith.Device{Browser: "Edge", LastSeenAt: t0})
+		return tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: other.ClientID, Devices: []kith.Device{{Browser: "Edge", LastSeenAt: t0}}}})
 	})
 	view(t, s, func(tx kith.ReadTx) error {
 		got, err := tx.FindProfile(ctx, ws.ID, p.ClientID)

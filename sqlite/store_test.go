@@ -213,7 +213,9 @@ func TestViewSnapshot(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		update(t, s, func(tx kith.Tx) error { return tx.TouchProfile(ctx, ws.ID, p.ClientID, time.Now().Add(time.Hour)) })
+		update(t, s, func(tx kith.Tx) error {
+			return tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: p.ClientID, At: time.Now().Add(time.Hour)}})
+		})
 		after, err := tx.FindProfile(ctx, ws.ID, p.ClientID)
 		if err != nil {
 			return err

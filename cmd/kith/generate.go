@@ -189,6 +189,7 @@ func (g *generator) writeBatch(ctx context.Context, st kith.Store, b int) error 
 		events = append(events, list[i].events...)
 	}
 	err := st.Update(ctx, func(tx kith.Tx) error {
+		acts := make([]kith.ActivityUpdate, 0, len(list))
 		for i := range list {
 			gp := &list[i]
 			gp.p.ClientID = 0
@@ -203,9 +204,10 @@ func (g *generator) writeBatch(ctx context.Context, st kith.Store, b int) error 
 					return err
 				}
 			}
-			if err := tx.UpsertDevice(ctx, g.ws.ID, gp.p.ClientID, gp.device); err != nil {
-				return err
-			}
+			acts = append(acts, kith.ActivityUpdate{ClientID: gp.p.ClientID, Devices: []kith.Device{gp.device}})
+		}
+		if err := tx.RecordActivity(ctx, g.ws.ID, acts); err != nil {
+			return err
 		}
 		return tx.InsertEvents(ctx, events)
 	})
