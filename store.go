@@ -111,6 +111,9 @@ type Tx interface {
 	// previous ids) and locks it until the transaction ends (not_found when
 	// it was deleted or merged away meanwhile).
 	LockProfile(ctx context.Context, ws *Workspace, clientID int64) (*Profile, error)
+	// LockProfiles is LockProfile for many profiles at once, locked in
+	// clientId order; it returns those that exist, by clientId.
+	LockProfiles(ctx context.Context, ws *Workspace, clientIDs []int64) (map[int64]*Profile, error)
 	// CreateProfile stores p with its Email, CustomID and UUIDs and sets
 	// p.ClientID. A unique identifier already taken returns ErrRetry.
 	CreateProfile(ctx context.Context, ws *Workspace, p *Profile) error
@@ -121,7 +124,8 @@ type Tx interface {
 	// RecordActivity moves each profile's LastActivityAt forward to its At
 	// (never back; a zero At leaves it) and records its devices, keyed by
 	// browser+os+deviceType, keeping the latest LastSeenAt. It returns
-	// ErrRetry when a profile no longer exists.
+	// ErrRetry when a profile no longer exists. Each profile appears at
+	// most once in acts, and each of its devices once.
 	RecordActivity(ctx context.Context, ws int64, acts []ActivityUpdate) error
 	// AddUUID attaches a uuid to a profile (ErrRetry when it is taken).
 	AddUUID(ctx context.Context, ws, clientID int64, uuid string) error

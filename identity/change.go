@@ -55,6 +55,7 @@ func (s *Session) ChangeIdentifier(ctx context.Context, clientID int64, kind kit
 	wasRecognized := p.Recognized(s.ws)
 	s.forgetOwner(id)
 	p.SetIdentifier(kind, value)
+	s.remember(kind, value, id)
 	s.markDirty(p)
 	if err := s.saveDirty(ctx); err != nil {
 		return fmt.Errorf("change %s of %d: %w", kind, id, err)

@@ -92,6 +92,7 @@ func (s *Session) create(ctx context.Context, w *Write, pl *plan, part *profileP
 		return nil, err
 	}
 	s.rememberProfile(p)
+	s.keep(p)
 	res.Created = true
 	s.systemEvent(p.ClientID, kith.ActionClientAdd, map[string]any{"source": w.Source})
 	s.emit(p.ClientID, changes)

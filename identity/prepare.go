@@ -44,6 +44,7 @@ func (s *Session) Prepare(ctx context.Context, writes []*Write) error {
 			eventIDs = append(eventIDs, w.Event.EventID)
 		}
 	}
+	var holders []int64
 	for kind, values := range byKind {
 		values = uniq(values)
 		found, err := s.tx.FindClientIDs(ctx, s.ws.ID, kind, values)
@@ -52,7 +53,13 @@ func (s *Session) Prepare(ctx context.Context, writes []*Write) error {
 		}
 		for _, v := range values {
 			s.remember(kind, v, found[v]) // 0: nobody holds it
+			if found[v] != 0 {
+				holders = append(holders, found[v])
+			}
 		}
+	}
+	if err := s.lockAll(ctx, holders); err != nil {
+		return err
 	}
 	if len(eventIDs) == 0 {
 		return nil
@@ -67,6 +74,24 @@ func (s *Session) Prepare(ctx context.Context, writes []*Write) error {
 	}
 	for _, id := range eventIDs {
 		s.storedEvents[id] = stored[id] // 0: not stored
+	}
+	return nil
+}
+
+// lockAll locks the profiles a batch will write to, in one statement and
+// in clientId order, and keeps their rows for lock.
+func (s *Session) lockAll(ctx context.Context, ids []int64) error {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) == 0 {
+		return nil
+	}
+	found, err := s.tx.LockProfiles(ctx, s.ws, ids)
+	if err != nil {
+		return err
+	}
+	for _, p := range found {
+		s.keep(p)
 	}
 	return nil
 }
@@ -125,6 +150,7 @@ func (s *Session) forgetOwner(clientID int64) {
 			delete(s.storedEvents, k)
 		}
 	}
+	delete(s.profiles, clientID)
 }
 
 // activityOf returns the buffered activity of a profile.

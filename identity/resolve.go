@@ -123,6 +123,13 @@ func (s *Session) planExisting(ctx context.Context, w *Write, res *Result, claim
 	if err != nil {
 		return nil, err
 	}
+	for _, c := range claims {
+		if c.owner == target && c.kind != kith.KindClientID && c.kind != kith.KindUUID && p.Identifier(c.kind) != c.value {
+			// Another transaction changed the identifier between the
+			// lookup and the lock.
+			return nil, fmt.Errorf("profile %d no longer has %s %q: %w", target, c.kind, c.value, kith.ErrRetry)
+		}
+	}
 	pl := &plan{target: p}
 	switch {
 	case w.Client.UUID == "" || uuidOwner == target:
@@ -218,7 +225,12 @@ func (s *Session) contactClaims(ids kith.Identifiers) []claim {
 
 // lock locks a profile found by an identifier. A profile that vanished
 // since (merged away by a concurrent write) restarts the transaction.
+// The session keeps the rows it locked (or created), so that every write
+// of a batch to one profile works on the same row.
 func (s *Session) lock(ctx context.Context, clientID int64) (*kith.Profile, error) {
+	if p, ok := s.profiles[clientID]; ok {
+		return p, nil
+	}
 	p, err := s.tx.LockProfile(ctx, s.ws, clientID)
 	if kith.ErrorCode(err) == kith.ECodeNotFound {
 		return nil, fmt.Errorf("profile %d vanished: %w", clientID, kith.ErrRetry)
@@ -226,13 +238,22 @@ func (s *Session) lock(ctx context.Context, clientID int64) (*kith.Profile, erro
 	if err != nil {
 		return nil, err
 	}
+	s.keep(p)
+	return p, nil
+}
+
+// keep remembers a locked or created profile row for lock.
+func (s *Session) keep(p *kith.Profile) {
 	if p.Attributes == nil {
 		p.Attributes = map[string]any{}
 	}
 	if p.Agreements == nil {
 		p.Agreements = map[string]kith.Agreement{}
 	}
-	return p, nil
+	if s.profiles == nil {
+		s.profiles = map[int64]*kith.Profile{}
+	}
+	s.profiles[p.ClientID] = p
 }
 
 // clash returns the identifier kind for which source holds a value that

@@ -75,6 +75,7 @@ type Session struct {
 	owners       map[ownerKey]int64
 	storedEvents map[string]int64
 	activity     map[int64]*kith.ActivityUpdate
+	profiles     map[int64]*kith.Profile // rows locked or created (resolve.go)
 }
 
 // NewSession starts resolving writes for workspace ws in tx. now is the

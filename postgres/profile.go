@@ -123,6 +123,32 @@ func (t *tx) LockProfile(ctx context.Context, ws *kith.Workspace, clientID int64
 	return p, nil
 }
 
+// LockProfiles locks, in clientId order, and returns the rows of the
+// profiles among clientIDs that exist.
+func (t *tx) LockProfiles(ctx context.Context, ws *kith.Workspace, clientIDs []int64) (map[int64]*kith.Profile, error) {
+	out := make(map[int64]*kith.Profile, len(clientIDs))
+	if len(clientIDs) == 0 {
+		return out, nil
+	}
+	rows, err := t.pg.Query(ctx, "SELECT "+profileColumns+
+		" FROM profiles WHERE workspace_id = $1 AND client_id = ANY($2) ORDER BY client_id FOR UPDATE", ws.ID, clientIDs)
+	if err != nil {
+		return nil, wrap("lock profiles", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanProfile(rows)
+		if err != nil {
+			return nil, wrap("lock profiles", err)
+		}
+		out[p.ClientID] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("lock profiles", err)
+	}
+	return out, nil
+}
+
 // CreateProfile stores p's row and uuids (without repeats, in order) in one
 // statement and sets p.ClientID and p.WorkspaceID. Zero times become now
 // (CreatedAt) and CreatedAt (the others). A taken identifier returns an

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -80,14 +81,23 @@ const profileColumns = `client_id, workspace_id, coalesce(email, ''), coalesce(c
 
 // readProfileRow reads a profile's row alone (not_found).
 func (t *tx) readProfileRow(ctx context.Context, ws, clientID int64) (*kith.Profile, error) {
+	p, err := scanProfileRow(t.queryRow(ctx, `SELECT `+profileColumns+` FROM profiles WHERE workspace_id = ? AND client_id = ?`,
+		ws, clientID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("profile %d not found", clientID)
+	}
+	return p, err
+}
+
+// scanProfileRow decodes one row of profileColumns.
+func scanProfileRow(row interface{ Scan(...any) error }) (*kith.Profile, error) {
 	var p kith.Profile
 	var attrs, agreements []byte
 	var created, updated, activity int64
-	err := t.queryRow(ctx, `SELECT `+profileColumns+` FROM profiles WHERE workspace_id = ? AND client_id = ?`,
-		ws, clientID).Scan(&p.ClientID, &p.WorkspaceID, &p.Email, &p.CustomID, &attrs, &agreements,
+	err := row.Scan(&p.ClientID, &p.WorkspaceID, &p.Email, &p.CustomID, &attrs, &agreements,
 		&created, &updated, &activity)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("profile %d not found", clientID)
+		return nil, err
 	}
 	if err != nil {
 		return nil, storeErr("read profile", err)
@@ -204,6 +214,39 @@ func (t *tx) previousIDs(ctx context.Context, ws, clientID int64) ([]int64, erro
 // more to lock.
 func (t *tx) LockProfile(ctx context.Context, ws *kith.Workspace, clientID int64) (*kith.Profile, error) {
 	return t.readProfileRow(ctx, ws.ID, clientID)
+}
+
+// LockProfiles returns the rows of the profiles among clientIDs that exist.
+// The writer's transaction holds the only write lock, so reading is
+// locking.
+func (t *tx) LockProfiles(ctx context.Context, ws *kith.Workspace, clientIDs []int64) (map[int64]*kith.Profile, error) {
+	out := make(map[int64]*kith.Profile, len(clientIDs))
+	if len(clientIDs) == 0 {
+		return out, nil
+	}
+	list, err := json.Marshal(clientIDs)
+	if err != nil {
+		return nil, storeErr("lock profiles", err)
+	}
+	// The unary + makes each listed id find its row by key rather than
+	// the workspace's profiles being scanned.
+	rows, err := t.query(ctx, `SELECT `+profileColumns+` FROM profiles
+		WHERE +workspace_id = ? AND client_id IN (SELECT value FROM json_each(?))`, ws.ID, string(list))
+	if err != nil {
+		return nil, storeErr("lock profiles", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanProfileRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[p.ClientID] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storeErr("lock profiles", err)
+	}
+	return out, nil
 }
 
 // profileValues encodes the columns CreateProfile and UpdateProfile share.

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/kithcdp/kith"
@@ -34,7 +35,7 @@ func Run(t *testing.T, open Opener) {
 	for _, group := range [][]testCase{
 		tableTests, ruleTests, conflictTests, mergeTests, customModeTests,
 		profilePartTests, eventTests, isolationTests, concurrencyTests, settingsTests, managementTests,
-		userTests,
+		userTests, batchTests,
 	} {
 		all = append(all, group...)
 	}
@@ -59,7 +60,7 @@ type NodesOpener = func(t testing.TB, n int) []kith.Store
 // Only stores that support several processes on one database (PostgreSQL)
 // run it.
 func RunNodes(t *testing.T, open NodesOpener) {
-	for _, nc := range nodeTests {
+	for _, nc := range append(slices.Clone(nodeTests), batchNodeTests...) {
 		t.Run(nc.name, func(t *testing.T) {
 			nodes := open(t, 3)
 			for _, mode := range nc.modes {
