@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"sync/atomic"
+	"time"
 )
 
 // walBackstopPages is the WAL size, in pages, at which the writer
@@ -11,6 +13,9 @@ import (
 // checkpointer cannot finish a checkpoint while writes keep arriving.
 const walBackstopPages = 8192
 
+// checkpointPause is the least time between two checkpoints.
+const checkpointPause = 250 * time.Millisecond
+
 // checkpointer copies the WAL back into the database file on its own
 // connection, so that this work (and its fsync of the database file) runs
 // beside the writer instead of inside a commit.
@@ -18,6 +23,7 @@ type checkpointer struct {
 	db   *sql.DB
 	kick chan struct{}
 	done chan struct{}
+	runs atomic.Int64 // checkpoints attempted, for tests
 }
 
 func newCheckpointer(db *sql.DB) *checkpointer {
@@ -42,6 +48,10 @@ func (c *checkpointer) loop() {
 		// copy now is copied on a later kick. Errors are dropped for the
 		// same reason: the writer's backstop still bounds the WAL.
 		_, _ = c.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+		c.runs.Add(1)
+		// Kicks arriving meanwhile wait for the next round: a page
+		// written by many commits is then copied (and synced) once.
+		time.Sleep(checkpointPause)
 	}
 }
 

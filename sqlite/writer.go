@@ -123,6 +123,9 @@ func (w *writer) runGroup(batch []*request) (carry []*request) {
 		reply(live, unavailable("commit", err))
 		return nil
 	}
+	if w.committed != nil {
+		w.committed()
+	}
 	reply(live, nil)
 	return nil
 }
