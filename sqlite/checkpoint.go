@@ -22,12 +22,13 @@ const checkpointPause = 250 * time.Millisecond
 type checkpointer struct {
 	db   *sql.DB
 	kick chan struct{}
+	stop chan struct{}
 	done chan struct{}
 	runs atomic.Int64 // checkpoints attempted, for tests
 }
 
 func newCheckpointer(db *sql.DB) *checkpointer {
-	c := &checkpointer{db: db, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	c := &checkpointer{db: db, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -43,7 +44,12 @@ func (c *checkpointer) notify() {
 
 func (c *checkpointer) loop() {
 	defer close(c.done)
-	for range c.kick {
+	for {
+		select {
+		case <-c.kick:
+		case <-c.stop:
+			return
+		}
 		// PASSIVE never waits for readers or the writer; what it cannot
 		// copy now is copied on a later kick. Errors are dropped for the
 		// same reason: the writer's backstop still bounds the WAL.
@@ -51,13 +57,17 @@ func (c *checkpointer) loop() {
 		c.runs.Add(1)
 		// Kicks arriving meanwhile wait for the next round: a page
 		// written by many commits is then copied (and synced) once.
-		time.Sleep(checkpointPause)
+		select {
+		case <-time.After(checkpointPause):
+		case <-c.stop:
+			return
+		}
 	}
 }
 
 // close stops the checkpointer and closes its connection.
 func (c *checkpointer) close() error {
-	close(c.kick)
+	close(c.stop)
 	<-c.done
 	return c.db.Close()
 }
