@@ -866,14 +866,7 @@ func testBatchConcurrent(t *testing.T, nodes []kith.Store, ws *kith.Workspace) {
 		nBrowsers  = 12
 		nIdentify  = 8 // browsers 8–11 stay anonymous
 	)
-	people := make([]kith.Identifiers, nPeople)
-	for i := range people {
-		people[i] = person(ws, fmt.Sprintf("b%d", i))
-	}
-	uuids := make([]string, nBrowsers)
-	for i := range uuids {
-		uuids[i] = newUUID()
-	}
+	people, uuids := crowd(ws, "b", nPeople, nBrowsers)
 	// resend says that write i of batch b of goroutine g resends the
 	// event of sent[g][of].
 	type resend struct{ g, b, i, of int }

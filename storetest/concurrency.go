@@ -226,14 +226,7 @@ func testR9Mixed(t *testing.T, nodes []kith.Store, ws *kith.Workspace) {
 		nBrowsers  = 24
 		nIdentify  = 16 // browsers 16–23 stay anonymous
 	)
-	people := make([]kith.Identifiers, nPeople)
-	for i := range people {
-		people[i] = person(ws, fmt.Sprintf("p%d", i))
-	}
-	uuids := make([]string, nBrowsers)
-	for i := range uuids {
-		uuids[i] = newUUID()
-	}
+	people, uuids := crowd(ws, "p", nPeople, nBrowsers)
 	// Each goroutine's writes are drawn in advance from its own seed: the
 	// traffic is reproducible, the interleaving is not.
 	plan := make([][]*identity.Write, goroutines)
@@ -484,4 +477,18 @@ func testR9Merges(t *testing.T, nodes []kith.Store, ws *kith.Workspace) {
 			t.Errorf("pair %d: previousClientIds %v, want %d", i, sp.PreviousClientIDs, gone)
 		}
 	}
+}
+
+// crowd returns nPeople people (their identifiers, named prefix0, prefix1…)
+// and nBrowsers fresh browser uuids for a concurrency test.
+func crowd(ws *kith.Workspace, prefix string, nPeople, nBrowsers int) ([]kith.Identifiers, []string) {
+	people := make([]kith.Identifiers, nPeople)
+	for i := range people {
+		people[i] = person(ws, fmt.Sprintf("%s%d", prefix, i))
+	}
+	uuids := make([]string, nBrowsers)
+	for i := range uuids {
+		uuids[i] = newUUID()
+	}
+	return people, uuids
 }
