@@ -30,12 +30,13 @@ type ownerKey struct {
 // It changes nothing; skipping it only costs more queries.
 func (s *Session) Prepare(ctx context.Context, writes []*Write) error {
 	byKind := map[kith.IdentifierKind][]string{}
+	kinds := append(s.strongKinds(), kith.KindUUID) // the kinds found by value
 	var eventIDs []string
 	for _, w := range writes {
 		if w == nil {
 			continue
 		}
-		for _, kind := range s.lookupKinds() {
+		for _, kind := range kinds {
 			if v := identifierOf(w.Client, kind); v != "" && !s.knows(kind, v) {
 				byKind[kind] = append(byKind[kind], v)
 			}
@@ -94,11 +95,6 @@ func (s *Session) lockAll(ctx context.Context, ids []int64) error {
 		s.keep(p)
 	}
 	return nil
-}
-
-// lookupKinds are the identifier kinds found by value in this workspace.
-func (s *Session) lookupKinds() []kith.IdentifierKind {
-	return append(s.strongKinds(), kith.KindUUID)
 }
 
 func uniq(values []string) []string {
