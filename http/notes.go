@@ -63,39 +63,28 @@ func (s *Server) listNotes(w http.ResponseWriter, r *http.Request) {
 // addNote is POST /api/v1/profiles/{clientId}/notes {"text"}: 201 NOTE,
 // and a profile.noteAdded event.
 func (s *Server) addNote(w http.ResponseWriter, r *http.Request) {
-	id, err := pathClientID(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	text, err := s.noteText(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	p := caller(r)
-	var n *kith.Note
-	err = s.manage(r.Context(), p.workspace, func(sess *identity.Session) error {
-		var err error
-		n, err = sess.AddNote(r.Context(), id, text, author(p))
-		return err
+	s.writeNote(w, r, http.StatusCreated, func(sess *identity.Session, id int64, text, author string) (*kith.Note, error) {
+		return sess.AddNote(r.Context(), id, text, author)
 	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, n)
 }
 
 // editNote is PATCH /api/v1/profiles/{clientId}/notes/{noteId} {"text"}:
 // only the note's author may edit it (forbidden).
 func (s *Server) editNote(w http.ResponseWriter, r *http.Request) {
-	id, err := pathClientID(r)
+	noteID, err := pathNoteID(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	noteID, err := pathNoteID(r)
+	s.writeNote(w, r, http.StatusOK, func(sess *identity.Session, id int64, text, author string) (*kith.Note, error) {
+		return sess.EditNote(r.Context(), id, noteID, text, author)
+	})
+}
+
+// writeNote runs fn on the path's profile with the body's text and answers
+// the note it wrote with status.
+func (s *Server) writeNote(w http.ResponseWriter, r *http.Request, status int, fn func(sess *identity.Session, id int64, text, author string) (*kith.Note, error)) {
+	id, err := pathClientID(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -109,14 +98,14 @@ func (s *Server) editNote(w http.ResponseWriter, r *http.Request) {
 	var n *kith.Note
 	err = s.manage(r.Context(), p.workspace, func(sess *identity.Session) error {
 		var err error
-		n, err = sess.EditNote(r.Context(), id, noteID, text, author(p))
+		n, err = fn(sess, id, text, author(p))
 		return err
 	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, n)
+	writeJSON(w, status, n)
 }
 
 // deleteNote is DELETE /api/v1/profiles/{clientId}/notes/{noteId}: only

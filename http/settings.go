@@ -25,28 +25,14 @@ func (s *Server) settingsRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/openapi.json", s.openAPI)
 }
 
-// WorkspaceView is WORKSPACE (SPEC §3). BlockedIdentifiers is the list in
-// force: the default list when the workspace has none of its own.
-type WorkspaceView struct {
-	ID                 int64     `json:"id"`
-	Name               string    `json:"name"`
-	IdentityMode       string    `json:"identityMode"`
-	UUIDPolicy         string    `json:"uuidPolicy"`
-	UUIDSalt           string    `json:"uuidSalt"`
-	BlockedIdentifiers []string  `json:"blockedIdentifiers"`
-	AllowedOrigins     []string  `json:"allowedOrigins"`
-	SegmentUserIDAs    string    `json:"segmentUserIdAs"`
-	CreatedAt          time.Time `json:"createdAt"`
-}
-
-// NewWorkspaceView returns the API form of a workspace.
-func NewWorkspaceView(ws *kith.Workspace) *WorkspaceView {
-	return &WorkspaceView{
-		ID: ws.ID, Name: ws.Name, IdentityMode: ws.IdentityMode, UUIDPolicy: ws.UUIDPolicy,
-		UUIDSalt: ws.UUIDSalt, BlockedIdentifiers: nonNil(ws.EffectiveBlockedIdentifiers()),
-		AllowedOrigins: nonNil(ws.AllowedOrigins), SegmentUserIDAs: ws.SegmentUserIDAs,
-		CreatedAt: ws.CreatedAt,
-	}
+// workspaceView returns WORKSPACE (SPEC §3): the workspace with the
+// blocked-identifier list in force (the default list when it has none of
+// its own) and empty lists rather than null.
+func workspaceView(ws *kith.Workspace) *kith.Workspace {
+	v := *ws
+	v.BlockedIdentifiers = nonNil(ws.EffectiveBlockedIdentifiers())
+	v.AllowedOrigins = nonNil(ws.AllowedOrigins)
+	return &v
 }
 
 // getWorkspace is GET /api/v1/workspace. It reads the store rather than
@@ -62,7 +48,7 @@ func (s *Server) getWorkspace(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, NewWorkspaceView(ws))
+	writeJSON(w, http.StatusOK, workspaceView(ws))
 }
 
 // patchWorkspace is PATCH /api/v1/workspace: the members given replace
@@ -97,7 +83,7 @@ func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) {
 		s.Logger.Info("workspace identity mode switched", slog.Int64("workspace", ws.ID),
 			slog.String("from", current.IdentityMode), slog.String("to", ws.IdentityMode))
 	}
-	writeJSON(w, http.StatusOK, NewWorkspaceView(ws))
+	writeJSON(w, http.StatusOK, workspaceView(ws))
 }
 
 // decodeWorkspacePatch reads a PATCH body into an update. Codes:

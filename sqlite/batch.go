@@ -13,21 +13,38 @@ import (
 // cache) serves any number of values, and each value still finds its row
 // through the index.
 
+// The batch statements. A unary + on workspace_id keeps the planner from
+// scanning the workspace's profiles for each list entry: each entry finds
+// its row by key (TestHotQueriesUseIndexes checks the plans).
+var (
+	findClientIDsSQL = map[kith.IdentifierKind]string{
+		kith.KindEmail: `SELECT email_key, client_id FROM profiles
+			WHERE workspace_id = ? AND email_key IN (SELECT value FROM json_each(?))`,
+		kith.KindCustomID: `SELECT custom_id, client_id FROM profiles
+			WHERE workspace_id = ? AND custom_id IN (SELECT value FROM json_each(?))`,
+		kith.KindUUID: `SELECT uuid, client_id FROM profile_uuids
+			WHERE workspace_id = ? AND uuid IN (SELECT value FROM json_each(?))`,
+	}
+	findEventOwnersSQL = `SELECT event_id, client_id FROM events
+		WHERE workspace_id = ? AND event_id IN (SELECT value FROM json_each(?))`
+	lockProfilesSQL = `SELECT ` + profileColumns + ` FROM profiles
+		WHERE +workspace_id = ? AND client_id IN (SELECT value FROM json_each(?))`
+	touchProfilesSQL = `UPDATE profiles SET last_activity_at = max(last_activity_at, j.value ->> 1)
+		FROM json_each(?) AS j
+		WHERE +profiles.workspace_id = ? AND profiles.client_id = j.value ->> 0`
+	// WHERE true tells the parser that ON CONFLICT belongs to the INSERT.
+	recordDevicesSQL = `INSERT INTO devices (workspace_id, client_id, browser, os, device_type, last_seen_at)
+		SELECT ?, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4
+		FROM json_each(?) AS j WHERE true
+		ON CONFLICT (workspace_id, client_id, browser, os, device_type)
+		DO UPDATE SET last_seen_at = excluded.last_seen_at WHERE excluded.last_seen_at > devices.last_seen_at`
+)
+
 // FindClientIDs returns the profiles holding identifiers of one kind, by
 // value; values nobody holds are absent.
 func (t *tx) FindClientIDs(ctx context.Context, ws int64, kind kith.IdentifierKind, values []string) (map[string]int64, error) {
-	var query string
-	switch kind {
-	case kith.KindEmail:
-		query = `SELECT email_key, client_id FROM profiles
-			WHERE workspace_id = ? AND email_key IN (SELECT value FROM json_each(?))`
-	case kith.KindCustomID:
-		query = `SELECT custom_id, client_id FROM profiles
-			WHERE workspace_id = ? AND custom_id IN (SELECT value FROM json_each(?))`
-	case kith.KindUUID:
-		query = `SELECT uuid, client_id FROM profile_uuids
-			WHERE workspace_id = ? AND uuid IN (SELECT value FROM json_each(?))`
-	default:
+	query, ok := findClientIDsSQL[kind]
+	if !ok {
 		return nil, kith.Errorf(kith.ECodeInvalidIdentifier, "identifiers of kind %q are not found in batches", kind)
 	}
 	return t.owners(ctx, "find client ids", query, ws, values)
@@ -35,8 +52,7 @@ func (t *tx) FindClientIDs(ctx context.Context, ws int64, kind kith.IdentifierKi
 
 // FindEventOwners returns the profile of each of eventIDs already stored.
 func (t *tx) FindEventOwners(ctx context.Context, ws int64, eventIDs []string) (map[string]int64, error) {
-	return t.owners(ctx, "find event owners", `SELECT event_id, client_id FROM events
-		WHERE workspace_id = ? AND event_id IN (SELECT value FROM json_each(?))`, ws, eventIDs)
+	return t.owners(ctx, "find event owners", findEventOwnersSQL, ws, eventIDs)
 }
 
 // owners runs a query of (value, clientId) rows over a JSON list of values.
@@ -86,11 +102,7 @@ func (t *tx) RecordActivity(ctx context.Context, ws int64, acts []kith.ActivityU
 		if err != nil {
 			return storeErr("touch profiles", err)
 		}
-		// The unary + keeps the planner from scanning the workspace's
-		// profiles for each list entry: each entry finds its row by key.
-		n, err := t.affected(ctx, `UPDATE profiles SET last_activity_at = max(last_activity_at, j.value ->> 1)
-			FROM json_each(?) AS j
-			WHERE +profiles.workspace_id = ? AND profiles.client_id = j.value ->> 0`, string(list), ws)
+		n, err := t.affected(ctx, touchProfilesSQL, string(list), ws)
 		if err != nil {
 			return storeErr("touch profiles", err)
 		}
@@ -105,13 +117,7 @@ func (t *tx) RecordActivity(ctx context.Context, ws int64, acts []kith.ActivityU
 	if err != nil {
 		return storeErr("record devices", err)
 	}
-	// WHERE true tells the parser that ON CONFLICT belongs to the INSERT.
-	_, err = t.exec(ctx, `INSERT INTO devices (workspace_id, client_id, browser, os, device_type, last_seen_at)
-		SELECT ?, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4
-		FROM json_each(?) AS j WHERE true
-		ON CONFLICT (workspace_id, client_id, browser, os, device_type)
-		DO UPDATE SET last_seen_at = excluded.last_seen_at WHERE excluded.last_seen_at > devices.last_seen_at`,
-		ws, string(list))
+	_, err = t.exec(ctx, recordDevicesSQL, ws, string(list))
 	if err != nil {
 		return retryable("record devices", err)
 	}

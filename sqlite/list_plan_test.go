@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -35,26 +34,7 @@ func TestListQueriesUseIndexes(t *testing.T) {
 		plans = append(plans, plan{"filter", q.sql.String(), q.args, "USING"})
 	}
 	for _, p := range plans {
-		var steps []string
-		err := s.withReader(context.Background(), func(r *reader) error {
-			rows, err := r.queryContext(context.Background(), "EXPLAIN QUERY PLAN "+p.query, p.args...)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					return err
-				}
-				steps = append(steps, detail)
-			}
-			return rows.Err()
-		})
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", p.name, err, p.query)
-		}
+		steps := explain(t, s, p.query, p.args...)
 		all := strings.Join(steps, " | ")
 		// The filter's IN list is a json_each table scanned on purpose.
 		for _, step := range steps {

@@ -228,10 +228,7 @@ func (t *tx) LockProfiles(ctx context.Context, ws *kith.Workspace, clientIDs []i
 	if err != nil {
 		return nil, storeErr("lock profiles", err)
 	}
-	// The unary + makes each listed id find its row by key rather than
-	// the workspace's profiles being scanned.
-	rows, err := t.query(ctx, `SELECT `+profileColumns+` FROM profiles
-		WHERE +workspace_id = ? AND client_id IN (SELECT value FROM json_each(?))`, ws.ID, string(list))
+	rows, err := t.query(ctx, lockProfilesSQL, ws.ID, string(list))
 	if err != nil {
 		return nil, storeErr("lock profiles", err)
 	}

@@ -62,44 +62,63 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, key string, er
 	h.renderCard(w, r, http.StatusUnprocessableEntity, map[string]string{key: e.Message}, input)
 }
 
+// edit is the outcome of a form of the profile card: Err refuses it (shown
+// at the form key Key, with Input shown again); otherwise the card opens
+// again at Anchor.
+type edit struct {
+	Err    error
+	Key    string
+	Input  map[string]string
+	Anchor string
+}
+
+// cardForm makes a handler of a form of the profile card from fn, which
+// changes the path's profile.
+func (h *Handler) cardForm(fn func(r *http.Request, id int64) edit) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if e := fn(r, id); e.Err != nil {
+			h.refused(w, r, e.Key, e.Err, e.Input)
+		} else {
+			h.done(w, r, id, e.Anchor)
+		}
+	}
+}
+
 // setAttribute sets one attribute from its text field, parsed by the
 // attribute's type (inferred for a new custom attribute).
-func (h *Handler) setAttribute(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+func (h *Handler) setAttribute(r *http.Request, id int64) edit {
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	text := r.PostFormValue("value")
 	key := "attr:" + name
 	if r.PostFormValue("new") == "1" {
 		key = "attr:new"
 	}
-	input := map[string]string{key: text, "attr:newname": name}
+	refused := func(err error) edit {
+		return edit{Err: err, Key: key, Input: map[string]string{key: text, "attr:newname": name}}
+	}
 	if name == "" {
-		h.refused(w, r, key, kith.FieldErrorf("name", kith.ECodeRequired, "give the attribute a name"), input)
-		return
+		return refused(kith.FieldErrorf("name", kith.ECodeRequired, "give the attribute a name"))
 	}
 	if strings.TrimSpace(text) == "" {
-		h.refused(w, r, key, kith.FieldErrorf(name, kith.ECodeAttrNull, "attributes cannot be removed, only changed: enter a value"), input)
-		return
+		return refused(kith.FieldErrorf(name, kith.ECodeAttrNull, "attributes cannot be removed, only changed: enter a value"))
 	}
 	typ, err := h.attributeType(r.Context(), current(r).ws.ID, name, text)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return refused(err) // not a refusal: the request fails
 	}
 	v, e := schema.ParseCell(typ, text)
 	if e != nil {
-		h.refused(w, r, key, kith.FieldErrorf(name, e.Code, "%s is a %s: %s", name, typ, e.Message), input)
-		return
+		return refused(kith.FieldErrorf(name, e.Code, "%s is a %s: %s", name, typ, e.Message))
 	}
 	if err := h.apply(r, id, identity.Write{Attributes: map[string]any{name: v}}); err != nil {
-		h.refused(w, r, key, err, input)
-		return
+		return refused(err)
 	}
-	h.done(w, r, id, "")
+	return edit{}
 }
 
 // attributeType is the type of attribute name: the catalogue's, or the
@@ -126,79 +145,41 @@ func (h *Handler) attributeType(ctx context.Context, ws int64, name, text string
 
 // setAgreement grants or withdraws one channel's consent (audited in the
 // timeline with source ui).
-func (h *Handler) setAgreement(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+func (h *Handler) setAgreement(r *http.Request, id int64) edit {
 	ch := r.PostFormValue("channel")
 	if !kith.IsChannel(ch) {
-		h.refused(w, r, "agreements", kith.Errorf(kith.ECodeInvalidAgreement, "no channel %q", ch), nil)
-		return
+		return edit{Err: kith.Errorf(kith.ECodeInvalidAgreement, "no channel %q", ch), Key: "agreements"}
 	}
 	granted := r.PostFormValue("granted") == "true"
-	if err := h.apply(r, id, identity.Write{Agreements: map[string]bool{ch: granted}}); err != nil {
-		h.refused(w, r, "agreements", err, nil)
-		return
-	}
-	h.done(w, r, id, "")
+	return edit{Err: h.apply(r, id, identity.Write{Agreements: map[string]bool{ch: granted}}), Key: "agreements"}
 }
 
 // addTag adds a tag (created in the catalogue on first use).
-func (h *Handler) addTag(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+func (h *Handler) addTag(r *http.Request, id int64) edit {
 	tag := r.PostFormValue("tag")
 	if strings.TrimSpace(tag) == "" {
-		h.refused(w, r, "tag", kith.FieldErrorf("tag", kith.ECodeRequired, "type a tag name"), nil)
-		return
+		return edit{Err: kith.FieldErrorf("tag", kith.ECodeRequired, "type a tag name"), Key: "tag"}
 	}
-	if err := h.apply(r, id, identity.Write{Tags: []string{tag}}); err != nil {
-		h.refused(w, r, "tag", err, map[string]string{"tag": tag})
-		return
-	}
-	h.done(w, r, id, "")
+	return edit{Err: h.apply(r, id, identity.Write{Tags: []string{tag}}), Key: "tag", Input: map[string]string{"tag": tag}}
 }
 
 // removeTag removes a tag from the profile.
-func (h *Handler) removeTag(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	err = h.manage(r.Context(), current(r).ws, func(sess *identity.Session) error {
+func (h *Handler) removeTag(r *http.Request, id int64) edit {
+	err := h.manage(r.Context(), current(r).ws, func(sess *identity.Session) error {
 		return sess.RemoveTag(r.Context(), id, r.PostFormValue("tag"))
 	})
-	if err != nil {
-		h.refused(w, r, "tag", err, nil)
-		return
-	}
-	h.done(w, r, id, "")
+	return edit{Err: err, Key: "tag"}
 }
 
 // addNote adds a note by the signed-in user.
-func (h *Handler) addNote(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+func (h *Handler) addNote(r *http.Request, id int64) edit {
 	text := r.PostFormValue("text")
 	s := current(r)
-	err = h.manage(r.Context(), s.ws, func(sess *identity.Session) error {
+	err := h.manage(r.Context(), s.ws, func(sess *identity.Session) error {
 		_, err := sess.AddNote(r.Context(), id, text, s.user.Email)
 		return err
 	})
-	if err != nil {
-		h.refused(w, r, "note", err, map[string]string{"note": text})
-		return
-	}
-	h.done(w, r, id, "#notes")
+	return edit{Err: err, Key: "note", Input: map[string]string{"note": text}, Anchor: "#notes"}
 }
 
 func noteID(r *http.Request) int64 {
@@ -207,55 +188,29 @@ func noteID(r *http.Request) int64 {
 }
 
 // editNote changes the text of one of the user's notes.
-func (h *Handler) editNote(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+func (h *Handler) editNote(r *http.Request, id int64) edit {
 	s := current(r)
-	err = h.manage(r.Context(), s.ws, func(sess *identity.Session) error {
+	err := h.manage(r.Context(), s.ws, func(sess *identity.Session) error {
 		_, err := sess.EditNote(r.Context(), id, noteID(r), r.PostFormValue("text"), s.user.Email)
 		return err
 	})
-	if err != nil {
-		h.refused(w, r, "note", err, nil)
-		return
-	}
-	h.done(w, r, id, "#notes")
+	return edit{Err: err, Key: "note", Anchor: "#notes"}
 }
 
 // deleteNote deletes one of the user's notes.
-func (h *Handler) deleteNote(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+func (h *Handler) deleteNote(r *http.Request, id int64) edit {
 	s := current(r)
-	err = h.manage(r.Context(), s.ws, func(sess *identity.Session) error {
+	err := h.manage(r.Context(), s.ws, func(sess *identity.Session) error {
 		return sess.DeleteNote(r.Context(), id, noteID(r), s.user.Email)
 	})
-	if err != nil {
-		h.refused(w, r, "note", err, nil)
-		return
-	}
-	h.done(w, r, id, "#notes")
+	return edit{Err: err, Key: "note", Anchor: "#notes"}
 }
 
 // addEvent adds a manual event, validated as the API validates them.
-func (h *Handler) addEvent(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+func (h *Handler) addEvent(r *http.Request, id int64) edit {
 	in := map[string]string{"action": strings.TrimSpace(r.PostFormValue("action")), "label": r.PostFormValue("label")}
 	raw, _ := json.Marshal(in)
 	req := &ingest.Request{Workspace: current(r).ws, Source: kith.SourceUI}
-	if _, _, err := h.Ingest.ManualEvent(r.Context(), req, id, raw); err != nil {
-		h.refused(w, r, "event", err, map[string]string{"event.action": in["action"], "event.label": in["label"]})
-		return
-	}
-	h.done(w, r, id, "#timeline")
+	_, _, err := h.Ingest.ManualEvent(r.Context(), req, id, raw)
+	return edit{Err: err, Key: "event", Input: map[string]string{"event.action": in["action"], "event.label": in["label"]}, Anchor: "#timeline"}
 }
