@@ -27,6 +27,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kithcdp/kith"
+	"github.com/kithcdp/kith/internal/testenv"
 	"github.com/kithcdp/kith/sqlite"
 )
 
@@ -172,14 +173,14 @@ func (l *latencies) report(b *testing.B) {
 // cpuMeter measures the process's CPU time over a benchmark's timed part.
 type cpuMeter struct{ start time.Duration }
 
-func startCPU() cpuMeter { return cpuMeter{cpuTime()} }
+func startCPU() cpuMeter { return cpuMeter{testenv.CPUTime()} }
 
 // report reports the CPU time used per unit (event or request), in µs.
 func (m cpuMeter) report(b *testing.B, units int, name string) {
 	if m.start == 0 || units == 0 {
 		return
 	}
-	b.ReportMetric(float64(cpuTime()-m.start)/float64(time.Microsecond)/float64(units), name)
+	b.ReportMetric(float64(testenv.CPUTime()-m.start)/float64(time.Microsecond)/float64(units), name)
 }
 
 // runClients runs b.N requests from benchClients goroutines; do sends

@@ -5,13 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kithcdp/kith"
 	"github.com/kithcdp/kith/importer"
 	"github.com/kithcdp/kith/importer/gen"
+	"github.com/kithcdp/kith/internal/testenv"
 )
 
 // generated writes a generated file and returns its path and stats.
@@ -152,10 +152,10 @@ func BenchmarkImport(b *testing.B) {
 				st := openSQLite(b)
 				ws := workspace(b, st, kith.ModeEmail)
 				b.StartTimer()
-				start, startCPU := time.Now(), cpuTime()
+				start, startCPU := time.Now(), testenv.CPUTime()
 				counts, _ := importFile(b, st, ws, path, importer.Options{BatchSize: size})
 				elapsed += time.Since(start)
-				cpu += cpuTime() - startCPU
+				cpu += testenv.CPUTime() - startCPU
 				rows += counts.Rows
 				if counts.Created != int64(want.Created) {
 					b.Fatalf("created %d, want %d", counts.Created, want.Created)
@@ -166,13 +166,6 @@ func BenchmarkImport(b *testing.B) {
 			b.ReportMetric(float64(cpu.Microseconds())/float64(rows), "cpu-µs/row")
 		})
 	}
-}
-
-// cpuTime returns the CPU time the process used so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func itoa(n int) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/kithcdp/kith"
 	"github.com/kithcdp/kith/identity"
+	"github.com/kithcdp/kith/internal/testenv"
 )
 
 // BenchmarkInsertEvents measures the raw ingest ceiling of the store: each
@@ -55,7 +56,7 @@ func benchInsertEvents(b *testing.B, syncMode string, writers, batch int) {
 	var next atomic.Int64
 	groups, reqs := s.groups.Load(), s.requests.Load()
 	b.ResetTimer()
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), testenv.CPUTime()
 	var wg sync.WaitGroup
 	for w := 0; w < writers; w++ {
 		wg.Add(1)
@@ -85,7 +86,7 @@ func benchInsertEvents(b *testing.B, syncMode string, writers, batch int) {
 		}()
 	}
 	wg.Wait()
-	elapsed, cpu := time.Since(start), cpuTime()-cpu
+	elapsed, cpu := time.Since(start), testenv.CPUTime()-cpu
 	b.StopTimer()
 	reportRate(b, b.N*batch, elapsed, cpu)
 	// The checkpointer must keep the WAL bounded however long the run.
@@ -122,7 +123,7 @@ func benchIngestResolved(b *testing.B, syncMode string, writers, batch int) {
 	}
 	var next atomic.Int64
 	b.ResetTimer()
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), testenv.CPUTime()
 	var wg sync.WaitGroup
 	for w := 0; w < writers; w++ {
 		wg.Add(1)
@@ -158,7 +159,7 @@ func benchIngestResolved(b *testing.B, syncMode string, writers, batch int) {
 		}()
 	}
 	wg.Wait()
-	elapsed, cpu := time.Since(start), cpuTime()-cpu
+	elapsed, cpu := time.Since(start), testenv.CPUTime()-cpu
 	b.StopTimer()
 	reportRate(b, b.N*batch, elapsed, cpu)
 }

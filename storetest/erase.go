@@ -289,3 +289,46 @@ func clientIDsIn(text string) []int64 {
 	}
 	return nil
 }
+
+// CheckNoTrace runs the erasure scenario on st, reads every row of every
+// table with dump (by table name, column name) and reports every trace of
+// the erased profile, a missing bystander, and suppression hashes stored
+// or not as suppress says. Hashes may be read as bytes or as PostgreSQL's
+// \x hex text.
+func CheckNoTrace(t *testing.T, st kith.Store, suppress bool, dump func(t *testing.T) map[string][]map[string]any) {
+	t.Helper()
+	e := ErasureScenario(t, st, suppress)
+	rows := dump(t)
+	if len(rows["profiles"]) == 0 || len(rows["events"]) == 0 {
+		t.Fatalf("the scan read no profiles or events: %d tables", len(rows))
+	}
+	keptSeen := false
+	for table, list := range rows {
+		for _, row := range list {
+			for _, leak := range e.Leaks(table, row) {
+				t.Error(leak)
+			}
+			if table == "profiles" && fmt.Sprint(row["client_id"]) == fmt.Sprint(e.Kept) {
+				keptSeen = true
+			}
+		}
+	}
+	if !keptSeen {
+		t.Error("the bystander's profile row was not found: the scan is broken")
+	}
+	hashes := map[string]bool{}
+	for _, row := range rows["suppressed_identifiers"] {
+		switch h := row["hash"].(type) {
+		case []byte:
+			hashes[hex.EncodeToString(h)] = true
+		case string:
+			hashes[strings.TrimPrefix(h, `\x`)] = true
+		}
+	}
+	for kind, v := range map[kith.IdentifierKind]string{kith.KindEmail: e.Identifiers.Email,
+		kith.KindCustomID: e.Identifiers.CustomID, kith.KindUUID: e.UUIDs[0]} {
+		if got := hashes[hex.EncodeToString(kith.SuppressionHash(kind, v))]; got != suppress {
+			t.Errorf("suppression hash of the %s stored: %v, want %v", kind, got, suppress)
+		}
+	}
+}
