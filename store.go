@@ -117,6 +117,11 @@ type Tx interface {
 	// CreateProfile stores p with its Email, CustomID and UUIDs and sets
 	// p.ClientID. A unique identifier already taken returns ErrRetry.
 	CreateProfile(ctx context.Context, ws *Workspace, p *Profile) error
+	// ExpectNewProfiles hints that the transaction is about to create
+	// about n profiles, so that a store which numbers them with a round
+	// trip may number them all at once. Only a hint: more or fewer may
+	// come.
+	ExpectNewProfiles(n int)
 	// UpdateProfile writes p's Email, CustomID, Attributes, Agreements and
 	// UpdatedAt/LastActivityAt. A unique identifier already taken returns
 	// ErrRetry.

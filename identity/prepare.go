@@ -62,6 +62,7 @@ func (s *Session) Prepare(ctx context.Context, writes []*Write) error {
 	if err := s.lockAll(ctx, holders); err != nil {
 		return err
 	}
+	s.tx.ExpectNewProfiles(s.newVisitors(writes, kinds))
 	if len(eventIDs) == 0 {
 		return nil
 	}
@@ -77,6 +78,35 @@ func (s *Session) Prepare(ctx context.Context, writes []*Write) error {
 		s.storedEvents[id] = stored[id] // 0: not stored
 	}
 	return nil
+}
+
+// newVisitors counts the writes that will create a profile because nobody
+// holds any of their identifiers; writes sharing one are counted once.
+func (s *Session) newVisitors(writes []*Write, kinds []kith.IdentifierKind) int {
+	n := 0
+	counted := map[ownerKey]bool{}
+	for _, w := range writes {
+		if w == nil || w.Client.ClientID != 0 {
+			continue
+		}
+		var keys []ownerKey
+		known := false
+		for _, kind := range kinds {
+			if v := identifierOf(w.Client, kind); v != "" {
+				k := ownerKey{kind, v}
+				known = known || s.owners[k] != 0 || counted[k]
+				keys = append(keys, k)
+			}
+		}
+		if known || len(keys) == 0 {
+			continue
+		}
+		for _, k := range keys {
+			counted[k] = true
+		}
+		n++
+	}
+	return n
 }
 
 // lockAll locks the profiles a batch will write to, in one statement and

@@ -12,19 +12,48 @@ import (
 
 // The batch methods send their lists as arrays, so that a whole batch of
 // writes costs one round trip per kind of question.
+//
+// Their plans must not depend on statistics: a fresh database has none
+// until autovacuum first analyzes it (up to a minute into a burst), and
+// without them PostgreSQL takes "workspace_id = $1" for the selective
+// condition and an "= ANY($2)" list for a near-full scan, so it walks the
+// whole workspace through any index that starts with workspace_id. Hence
+// lookups by a unique key go one value at a time through a LATERAL
+// subquery with LIMIT 1, whose equality on every column of a unique index
+// plans as one index probe whatever the statistics, and the activity
+// update hides workspace_id from the planner ("+ 0") so that only the
+// primary key remains to join on.
+
+// findClientIDsSQL looks up identifiers of each kind found by value.
+var findClientIDsSQL = map[kith.IdentifierKind]string{
+	kith.KindEmail:    lookupEach("SELECT client_id FROM profiles WHERE workspace_id = $1 AND email_key = v.x"),
+	kith.KindCustomID: lookupEach("SELECT client_id FROM profiles WHERE workspace_id = $1 AND custom_id = v.x"),
+	kith.KindUUID:     lookupEach("SELECT client_id FROM profile_uuids WHERE workspace_id = $1 AND uuid = v.x"),
+}
+
+var findEventOwnersSQL = lookupEach("SELECT client_id FROM events WHERE workspace_id = $1 AND event_id = v.x")
+
+// lockProfilesSQL locks the rows of an array of clientIds in the order of
+// the array.
+const lockProfilesSQL = "SELECT p.* FROM unnest($2::bigint[]) AS v(id) CROSS JOIN LATERAL (SELECT " +
+	profileColumns + " FROM profiles WHERE workspace_id = $1 AND client_id = v.id LIMIT 1 FOR UPDATE) AS p"
+
+const touchProfilesSQL = `UPDATE profiles p SET last_activity_at = GREATEST(p.last_activity_at, u.at)
+	FROM unnest($2::bigint[], $3::timestamptz[]) AS u(client_id, at)
+	WHERE p.workspace_id + 0 = $1 AND p.client_id = u.client_id`
+
+// lookupEach returns a query of (value, clientId) rows that runs probe,
+// a query of one client_id by a unique key equal to v.x, for each value
+// of the text array $2.
+func lookupEach(probe string) string {
+	return "SELECT v.x, o.client_id FROM unnest($2::text[]) AS v(x) CROSS JOIN LATERAL (" + probe + " LIMIT 1) AS o"
+}
 
 // FindClientIDs returns the profiles holding identifiers of one kind, by
 // value; values nobody holds are absent.
 func (t *tx) FindClientIDs(ctx context.Context, ws int64, kind kith.IdentifierKind, values []string) (map[string]int64, error) {
-	var q string
-	switch kind {
-	case kith.KindEmail:
-		q = "SELECT email_key, client_id FROM profiles WHERE workspace_id = $1 AND email_key = ANY($2)"
-	case kith.KindCustomID:
-		q = "SELECT custom_id, client_id FROM profiles WHERE workspace_id = $1 AND custom_id = ANY($2)"
-	case kith.KindUUID:
-		q = "SELECT uuid, client_id FROM profile_uuids WHERE workspace_id = $1 AND uuid = ANY($2)"
-	default:
+	q, ok := findClientIDsSQL[kind]
+	if !ok {
 		return nil, kith.Errorf(kith.ECodeInvalidIdentifier, "identifiers of kind %q are not found in batches", kind)
 	}
 	return t.owners(ctx, "find client ids", q, ws, values)
@@ -32,8 +61,7 @@ func (t *tx) FindClientIDs(ctx context.Context, ws int64, kind kith.IdentifierKi
 
 // FindEventOwners returns the profile of each of eventIDs already stored.
 func (t *tx) FindEventOwners(ctx context.Context, ws int64, eventIDs []string) (map[string]int64, error) {
-	return t.owners(ctx, "find event owners",
-		"SELECT event_id, client_id FROM events WHERE workspace_id = $1 AND event_id = ANY($2)", ws, eventIDs)
+	return t.owners(ctx, "find event owners", findEventOwnersSQL, ws, eventIDs)
 }
 
 // owners runs a query of (value, clientId) rows over an array of values.
@@ -76,9 +104,7 @@ func (t *tx) RecordActivity(ctx context.Context, ws int64, acts []kith.ActivityU
 		}
 	}
 	if len(ids) > 0 {
-		tag, err := t.pg.Exec(ctx, `UPDATE profiles p SET last_activity_at = GREATEST(p.last_activity_at, u.at)
-			FROM unnest($2::bigint[], $3::timestamptz[]) AS u(client_id, at)
-			WHERE p.workspace_id = $1 AND p.client_id = u.client_id`, ws, ids, ats)
+		tag, err := t.pg.Exec(ctx, touchProfilesSQL, ws, ids, ats)
 		if err != nil {
 			return wrap("touch profiles", err)
 		}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -130,8 +131,11 @@ func (t *tx) LockProfiles(ctx context.Context, ws *kith.Workspace, clientIDs []i
 	if len(clientIDs) == 0 {
 		return out, nil
 	}
-	rows, err := t.pg.Query(ctx, "SELECT "+profileColumns+
-		" FROM profiles WHERE workspace_id = $1 AND client_id = ANY($2) ORDER BY client_id FOR UPDATE", ws.ID, clientIDs)
+	// One probe per clientId, in clientId order (see batch.go for why not
+	// "= ANY"): the rows are locked in the order of the array.
+	ids := slices.Clone(clientIDs)
+	slices.Sort(ids)
+	rows, err := t.pg.Query(ctx, lockProfilesSQL, ws.ID, ids)
 	if err != nil {
 		return nil, wrap("lock profiles", err)
 	}
@@ -149,11 +153,13 @@ func (t *tx) LockProfiles(ctx context.Context, ws *kith.Workspace, clientIDs []i
 	return out, nil
 }
 
-// CreateProfile stores p's row and uuids (without repeats, in order) in one
-// statement and sets p.ClientID and p.WorkspaceID. Zero times become now
-// (CreatedAt) and CreatedAt (the others). A taken identifier returns an
-// error wrapping kith.ErrRetry; the transaction is then aborted, and
-// Store.Update runs it again.
+// CreateProfile stores p's row and uuids (without repeats, in order) and
+// sets p.ClientID and p.WorkspaceID. Zero times become now (CreatedAt) and
+// CreatedAt (the others). The insert waits for the transaction's next
+// statement, together with the other profiles created meanwhile (see
+// conn); a taken identifier then fails that statement with an error
+// wrapping kith.ErrRetry, the transaction is aborted, and Store.Update
+// runs it again.
 func (t *tx) CreateProfile(ctx context.Context, ws *kith.Workspace, p *kith.Profile) error {
 	attrs, agrees, err := profileJSON(p)
 	if err != nil {
@@ -161,27 +167,24 @@ func (t *tx) CreateProfile(ctx context.Context, ws *kith.Workspace, p *kith.Prof
 	}
 	created := orTime(p.CreatedAt, t.now())
 	updated, activity := orTime(p.UpdatedAt, created), orTime(p.LastActivityAt, created)
-	var id int64
-	err = t.pg.QueryRow(ctx, `WITH p AS (
-			INSERT INTO profiles (workspace_id, email, email_key, custom_id, recognized, attributes,
-				agreements, created_at, updated_at, last_activity_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-			RETURNING client_id
-		), u AS (
-			INSERT INTO profile_uuids (workspace_id, uuid, client_id)
-			SELECT $1::bigint, x, p.client_id FROM p, unnest($11::text[]) WITH ORDINALITY AS u(x, n)
-			ORDER BY n
-		)
-		SELECT client_id FROM p`,
-		ws.ID, nullText(p.Email), emailKey(ws, p.Email), nullText(p.CustomID), p.Recognized(ws),
-		attrs, agrees, created, updated, activity, unique(p.UUIDs)).Scan(&id)
+	id, err := t.pg.clientID(ctx)
 	if err != nil {
-		return wrap("create profile", err)
+		return err
 	}
 	p.ClientID, p.WorkspaceID = id, ws.ID
 	p.CreatedAt, p.UpdatedAt, p.LastActivityAt = created, updated, activity
+	t.pg.pending = append(t.pg.pending, &pendingProfile{
+		ws: ws.ID, clientID: id, email: nullText(p.Email), emailKey: emailKey(ws, p.Email),
+		customID: nullText(p.CustomID), recognized: p.Recognized(ws),
+		attrs: string(attrs), agreements: string(agrees),
+		created: created, updated: updated, activity: activity, uuids: unique(p.UUIDs),
+	})
 	return nil
 }
+
+// ExpectNewProfiles sets how many profiles the transaction is about to
+// create, so that their clientIds are reserved in one round trip.
+func (t *tx) ExpectNewProfiles(n int) { t.pg.expect = n }
 
 // UpdateProfile writes p's identifiers, attributes, agreements, UpdatedAt
 // and LastActivityAt. A taken identifier, or a profile that no longer

@@ -21,7 +21,7 @@ func rawTx(t *testing.T, s *Store, fn func(*tx)) {
 		t.Fatal(err)
 	}
 	defer rollback(ptx)
-	fn(&tx{pg: ptx, now: time.Now})
+	fn(&tx{pg: &conn{tx: ptx}, now: time.Now})
 }
 
 func TestProfileRoundTrip(t *testing.T) {
@@ -156,8 +156,16 @@ func TestCreateProfileTakenIdentifier(t *testing.T) {
 		"customId": {CustomID: "C1", UUIDs: []string{uuid.NewString()}},
 		"uuid":     {UUIDs: []string{p.UUIDs[0]}},
 	} {
-		rawTx(t, s, func(tx *tx) { wantRetry(t, tx.CreateProfile(ctx, ws, q)) })
-		_ = name
+		t.Run(name, func(t *testing.T) {
+			rawTx(t, s, func(tx *tx) {
+				// The insert waits for the next statement, which fails.
+				if err := tx.CreateProfile(ctx, ws, q); err != nil {
+					t.Fatal(err)
+				}
+				_, err := tx.LockProfile(ctx, ws, p.ClientID)
+				wantRetry(t, err)
+			})
+		})
 	}
 }
 

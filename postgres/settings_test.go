@@ -71,6 +71,11 @@ func TestSwitchWaitsForInFlightWrites(t *testing.T) {
 			if err := tx.CreateProfile(ctx, ws, p); err != nil {
 				return err
 			}
+			// The insert waits for the next statement: run one, so
+			// that the row is written while the switch starts.
+			if _, err := tx.LockProfile(ctx, ws, p.ClientID); err != nil {
+				return err
+			}
 			once.Do(func() { close(inserted) })
 			<-release
 			return nil

@@ -147,7 +147,12 @@ func (s *Store) update(ctx context.Context, fn func(kith.Tx) error) (committing 
 	if err != nil {
 		return false, fmt.Errorf("postgres: begin: %w", err)
 	}
-	if err := fn(&tx{pg: ptx, now: time.Now}); err != nil {
+	t := &tx{pg: &conn{tx: ptx}, now: time.Now}
+	err = fn(t)
+	if err == nil {
+		err = t.pg.flush(ctx) // the profiles created last
+	}
+	if err != nil {
 		rollback(ptx)
 		return false, err
 	}
@@ -180,7 +185,7 @@ func (s *Store) View(ctx context.Context, fn func(kith.ReadTx) error) error {
 		return classify(fmt.Errorf("postgres: begin: %w", err))
 	}
 	defer rollback(ptx)
-	if err := fn(&tx{pg: ptx, now: time.Now}); err != nil {
+	if err := fn(&tx{pg: &conn{tx: ptx}, now: time.Now}); err != nil {
 		s.forget(err)
 		return classify(err)
 	}

@@ -18,7 +18,7 @@ import (
 // kith.ErrRetry or the driver error. Bare kith errors (not_found, conflict)
 // come only from statements that succeeded.
 type tx struct {
-	pg  pgx.Tx
+	pg  *conn
 	now func() time.Time
 }
 

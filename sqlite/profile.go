@@ -266,6 +266,10 @@ func profileValues(ws *kith.Workspace, p *kith.Profile) (emailKey, attrs, agreem
 	return emailKey, attrs, agreements, p.Recognized(ws), nil
 }
 
+// ExpectNewProfiles does nothing: a new profile's clientId comes with its
+// insert, which costs no round trip in process.
+func (t *tx) ExpectNewProfiles(int) {}
+
 // CreateProfile stores p with its Email, CustomID and UUIDs and sets
 // p.ClientID and p.WorkspaceID. Zero times become now (CreatedAt) and
 // CreatedAt (the others). A unique identifier already taken returns
