@@ -89,13 +89,14 @@ func (t *tx) owners(ctx context.Context, op, q string, ws int64, values []string
 // RecordActivity moves each profile's last activity forward and upserts
 // its devices, with one statement for each. The update also locks the
 // rows, so a concurrent merge of these profiles waits for the transaction;
-// a profile already gone returns kith.ErrRetry.
+// a profile already gone returns kith.ErrRetry. A profile created in this
+// transaction and not inserted yet takes its activity into its insert.
 func (t *tx) RecordActivity(ctx context.Context, ws int64, acts []kith.ActivityUpdate) error {
 	var ids, devIDs []int64
 	var ats, seen []time.Time
 	var browsers, oses, types []string
 	for _, a := range acts {
-		if !a.At.IsZero() {
+		if !a.At.IsZero() && !t.pg.touchPending(a.ClientID, ts(a.At)) {
 			ids, ats = append(ids, a.ClientID), append(ats, ts(a.At))
 		}
 		for _, d := range a.Devices {

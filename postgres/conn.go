@@ -22,7 +22,8 @@ import (
 // those of a rolled-back insert.
 type conn struct {
 	tx       pgx.Tx
-	pending  []*pendingProfile
+	pending  map[int64]*pendingProfile // by clientId
+	order    []int64                   // clientIds of pending, as created
 	reserved []int64
 	expect   int // profiles the caller still expects to create
 }
@@ -66,6 +67,29 @@ func (c *conn) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 	return c.tx.SendBatch(ctx, b)
 }
 
+// add queues the insert of a created profile.
+func (c *conn) add(np *pendingProfile) {
+	if c.pending == nil {
+		c.pending = map[int64]*pendingProfile{}
+	}
+	c.pending[np.clientID] = np
+	c.order = append(c.order, np.clientID)
+}
+
+// touchPending moves the last activity of a profile still waiting for its
+// insert forward to at, and reports whether the profile was one: its row
+// is then written with it, rather than written and updated.
+func (c *conn) touchPending(clientID int64, at time.Time) bool {
+	np := c.pending[clientID]
+	if np == nil {
+		return false
+	}
+	if at.After(np.activity) {
+		np.activity = at
+	}
+	return true
+}
+
 // clientID returns a reserved clientId for a new profile, reserving as
 // many as the caller expects to create when none is left.
 func (c *conn) clientID(ctx context.Context) (int64, error) {
@@ -95,7 +119,7 @@ func (c *conn) flush(ctx context.Context) error {
 	if len(c.pending) == 0 {
 		return nil
 	}
-	n := len(c.pending)
+	n := len(c.order)
 	var (
 		wss, ids                 = make([]int64, n), make([]int64, n)
 		emails, keys, customIDs  = make([]*string, n), make([]*string, n), make([]*string, n)
@@ -105,7 +129,8 @@ func (c *conn) flush(ctx context.Context) error {
 		uuidWSs, uuidIDs         []int64
 		uuids                    []string
 	)
-	for i, np := range c.pending {
+	for i, id := range c.order {
+		np := c.pending[id]
 		wss[i], ids[i] = np.ws, np.clientID
 		emails[i], keys[i], customIDs[i] = np.email, np.emailKey, np.customID
 		recognized[i], attrs[i], agreements[i] = np.recognized, np.attrs, np.agreements
@@ -114,7 +139,8 @@ func (c *conn) flush(ctx context.Context) error {
 			uuidWSs, uuidIDs, uuids = append(uuidWSs, np.ws), append(uuidIDs, np.clientID), append(uuids, u)
 		}
 	}
-	c.pending = c.pending[:0]
+	clear(c.pending)
+	c.order = c.order[:0]
 	// The uuids are inserted in the order given, so that a profile's
 	// first uuid keeps the lowest row id (its main uuid).
 	_, err := c.tx.Exec(ctx, `WITH p AS (

@@ -20,8 +20,8 @@ const eventColumns = `seq, workspace_id, event_id, client_id, action, label, tim
 // as stored.
 //
 // The events table has no foreign key to profiles, which would check every
-// row: writers lock the profile first (TouchProfile, LockProfile), and that
-// lock orders them against merges and deletions.
+// row: writers lock the profile first (LockProfiles, RecordActivity), and
+// that lock orders them against merges and deletions.
 func (t *tx) InsertEvents(ctx context.Context, events []*kith.Event) error {
 	if len(events) == 0 {
 		return nil

@@ -173,7 +173,7 @@ func (t *tx) CreateProfile(ctx context.Context, ws *kith.Workspace, p *kith.Prof
 	}
 	p.ClientID, p.WorkspaceID = id, ws.ID
 	p.CreatedAt, p.UpdatedAt, p.LastActivityAt = created, updated, activity
-	t.pg.pending = append(t.pg.pending, &pendingProfile{
+	t.pg.add(&pendingProfile{
 		ws: ws.ID, clientID: id, email: nullText(p.Email), emailKey: emailKey(ws, p.Email),
 		customID: nullText(p.CustomID), recognized: p.Recognized(ws),
 		attrs: string(attrs), agreements: string(agrees),
