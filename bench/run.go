@@ -25,8 +25,16 @@ type Config struct {
 	Browsers    int     // simulated browsers
 	Seed        uint64
 	Mix         Mix
-	IdentifyAll bool // every event identifies a new customer
+	IdentifyAll bool   // every event identifies a new customer
+	EventIDs    string // EventIDsTime, EventIDsRandom or EventIDsNone
 }
+
+// The event ids browsers send (Config.EventIDs).
+const (
+	EventIDsTime   = "time"   // version-7 uuids, as the tracker sends
+	EventIDsRandom = "random" // version-4 uuids
+	EventIDsNone   = "none"   // no id: the server assigns one
+)
 
 // Result is what a run measured.
 type Result struct {

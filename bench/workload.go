@@ -5,8 +5,10 @@
 package bench
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -44,14 +46,42 @@ func newWorkload(cfg *Config, worker int) *workload {
 	return w
 }
 
-// newUUID returns a reproducible uuid from the worker's random stream.
+// newUUID returns a reproducible version-4 uuid from the worker's random
+// stream.
 func (w *workload) newUUID() string {
 	var b [16]byte
+	w.fill(b[:])
+	return stamp(b, 4)
+}
+
+// eventID returns the id a browser gives an event, as cfg.EventIDs says:
+// time-ordered (version 7, what the tracker sends), random (version 4, what
+// trackers before it sent), or none (the server assigns one).
+func (w *workload) eventID() string {
+	var b [16]byte
+	switch w.cfg.EventIDs {
+	case EventIDsTime:
+		w.fill(b[6:])
+		var ms [8]byte
+		binary.BigEndian.PutUint64(ms[:], uint64(time.Now().UnixMilli()))
+		copy(b[:6], ms[2:])
+		return stamp(b, 7)
+	case EventIDsRandom:
+		return w.newUUID()
+	}
+	return ""
+}
+
+func (w *workload) fill(b []byte) {
 	for i := range b {
 		b[i] = byte(w.rng.UintN(256))
 	}
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+}
+
+// stamp sets the version and the RFC 9562 variant of a uuid.
+func stamp(b [16]byte, version byte) string {
+	b[6] = b[6]&0x0f | version<<4
+	b[8] = b[8]&0x3f | 0x80
 	return uuid.UUID(b).String()
 }
 
@@ -63,6 +93,15 @@ func (w *workload) email(n int) string {
 // visits, some form submits that identify, some custom events. When
 // identifyAll is set every event is a form submit with a new email.
 func (w *workload) event() (map[string]any, *browser) {
+	e, b := w.browserEvent()
+	if id := w.eventID(); id != "" {
+		e["eventId"] = id
+	}
+	return e, b
+}
+
+// browserEvent returns the event without its id.
+func (w *workload) browserEvent() (map[string]any, *browser) {
 	b := &w.browsers[w.rng.IntN(len(w.browsers))]
 	client := map[string]any{"uuid": b.uuid}
 	r := w.rng.Float64()

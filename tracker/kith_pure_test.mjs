@@ -43,6 +43,20 @@ test('uuidV4 and randomUuid produce canonical lower-case v4', () => {
   assert.notEqual(a, k.randomUuid(onlyRandomValues));
 });
 
+test('uuidV7 matches the RFC 9562 vector, and event ids sort by time', () => {
+  const rand = [0, 0, 0, 0, 0, 0, 0x0c, 0xc3, 0x18, 0xc4, 0xdc, 0x0c, 0x0c, 0x07, 0x39, 0x8f];
+  assert.equal(k.uuidV7(0x017f22e279b0, rand), '017f22e2-79b0-7cc3-98c4-dc0c0c07398f');
+  const re = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  const before = Date.now();
+  const id = k.eventUuid(globalThis.crypto);
+  assert.match(id, re);
+  const ms = parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+  assert.ok(ms >= before && ms <= Date.now(), `timestamp ${ms} of ${id}`);
+  const ids = [1, 2, 256, 65536, 2 ** 40].map((t) => k.uuidV7(before + t, new Uint8Array(16).fill(255)));
+  assert.deepEqual([...ids].sort(), ids);
+  assert.notEqual(k.eventUuid(globalThis.crypto), k.eventUuid(globalThis.crypto));
+});
+
 test('normalizeUuid', () => {
   assert.equal(k.normalizeUuid(' 0A300EE9-F9E4-5697-A51A-EFC7FAFABA67 '), '0a300ee9-f9e4-5697-a51a-efc7fafaba67');
   for (const bad of ['', 'x', '0a300ee9f9e45697a51aefc7fafaba67', '00000000-0000-0000-0000-000000000000', null, 42, {}])

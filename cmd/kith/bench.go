@@ -24,6 +24,7 @@ type benchCmd struct {
 	Upserts     float64       `help:"Share of profile upserts in the mix." default:"0"`
 	Lookups     float64       `help:"Share of profile lookups in the mix." default:"0"`
 	IdentifyAll bool          `help:"Every event identifies a new customer (identify-heavy traffic)."`
+	EventIDs    string        `help:"Event ids the browsers send: time (version-7 uuids, as the tracker does), random (version 4) or none (the server assigns them)." enum:"time,random,none" default:"time"`
 	JSON        bool          `help:"Print the result as JSON."`
 }
 
@@ -32,7 +33,7 @@ func (c *benchCmd) Run(ctx context.Context) error {
 		Targets: c.URL, Key: c.Key, Concurrency: c.Concurrency, Batch: c.Batch,
 		Duration: c.Duration, Rate: c.Rate, Browsers: c.Browsers, Seed: c.Seed,
 		Mix:         bench.Mix{Events: max(0, 1-c.Upserts-c.Lookups), Upserts: c.Upserts, Lookups: c.Lookups},
-		IdentifyAll: c.IdentifyAll,
+		IdentifyAll: c.IdentifyAll, EventIDs: c.EventIDs,
 	}
 	progress := func(p bench.Progress) {
 		secs := p.Elapsed.Seconds()
