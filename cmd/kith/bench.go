@@ -24,7 +24,7 @@ type benchCmd struct {
 	Upserts     float64       `help:"Share of profile upserts in the mix." default:"0"`
 	Lookups     float64       `help:"Share of profile lookups in the mix." default:"0"`
 	IdentifyAll bool          `help:"Every event identifies a new customer (identify-heavy traffic)."`
-	EventIDs    string        `help:"Event ids the browsers send: time (version-7 uuids, as the tracker does), random (version 4) or none (the server assigns them)." enum:"time,random,none" default:"time"`
+	EventIDs    string        `name:"event-ids" help:"Event ids the browsers send: time (version-7 uuids, as the tracker does), random (version 4) or none (the server assigns them)." enum:"time,random,none" default:"time"`
 	JSON        bool          `help:"Print the result as JSON."`
 }
 
