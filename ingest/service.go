@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kithcdp/kith"
@@ -18,6 +19,18 @@ type Service struct {
 	Store kith.Store
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Lanes is how many shared transactions of one workspace may run at
+	// once (see group.go); 0 means DefaultLanes.
+	Lanes int
+
+	queues sync.Map // workspace id → *queue
+}
+
+func (s *Service) lanes() int {
+	if s.Lanes > 0 {
+		return s.Lanes
+	}
+	return DefaultLanes
 }
 
 func (s *Service) now() time.Time {
@@ -42,10 +55,16 @@ type Outcome struct {
 	Err    *kith.Error
 }
 
-// Apply resolves writes in one transaction and returns one outcome per
+// Apply resolves writes in one transaction, which concurrent calls for the
+// same workspace may share (see group.go), and returns one outcome per
 // write, in order; a nil write is skipped. It fails as a whole only when
 // the store does (unavailable, internal): then nothing is written.
 func (s *Service) Apply(ctx context.Context, ws *kith.Workspace, writes []*identity.Write) ([]Outcome, error) {
+	return s.enqueue(&call{ctx: ctx, ws: ws, writes: writes, done: make(chan struct{}), lead: make(chan struct{})})
+}
+
+// applyOnce is Apply in a transaction of its own.
+func (s *Service) applyOnce(ctx context.Context, ws *kith.Workspace, writes []*identity.Write) ([]Outcome, error) {
 	out := make([]Outcome, len(writes))
 	err := s.Store.Update(ctx, func(tx kith.Tx) error {
 		clear(out) // the store may run this function again
