@@ -9,6 +9,8 @@ const require = createRequire(import.meta.url);
 const { internals: k, start } = require('./kith.js');
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+// Event ids are time-ordered (version 7).
+const EVENT_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const TIME_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const ENDPOINT = 'https://kith.example.com/api/v1/events?key=pk_test';
 
@@ -134,7 +136,7 @@ test('on load: cookie and page.visit, exact request', async () => {
   assert.equal(init.keepalive, true);
   assert.equal(init.credentials, 'omit');
   const [e] = events;
-  assert.match(e.eventId, UUID_RE);
+  assert.match(e.eventId, EVENT_ID_RE);
   assert.match(e.time, TIME_RE);
   assert.deepEqual(e, {
     eventId: e.eventId, action: 'page.visit', time: e.time, client: { uuid },
@@ -167,7 +169,7 @@ test('track, setUuid, reset', async () => {
   const api = start(win);
   await settle();
   const id = api.track('cart.add', { sku: 'A1', qty: 2 }, 'Cart');
-  assert.match(id, UUID_RE);
+  assert.match(id, EVENT_ID_RE);
   const e = win.events().at(-1);
   assert.deepEqual(e, {
     eventId: id, action: 'cart.add', label: 'Cart', time: e.time, client: { uuid: api.getUuid() },
