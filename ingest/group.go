@@ -71,18 +71,21 @@ func (s *Service) enqueue(c *call) ([]Outcome, error) {
 	select {
 	case <-c.done:
 	case <-c.lead:
-		s.lead(q, c)
 	case <-c.ctx.Done():
 		if q.withdraw(c) {
 			return nil, c.ctx.Err()
 		}
-		// Taken already: its transaction will answer soon, and it
-		// may have been committed.
+		// Taken already (its transaction will answer soon, and may
+		// commit it) or handed a lane.
 		select {
 		case <-c.done:
 		case <-c.lead:
-			s.lead(q, c)
 		}
+	}
+	if closed(c.lead) {
+		// A lane handed over must be run or passed on, even when
+		// another lane has answered the call meanwhile.
+		s.lead(q, c)
 	}
 	return c.out, c.err
 }
