@@ -20,7 +20,8 @@ import (
 //
 // A call is answered as if it had run alone: the outcomes of its own
 // writes, in order. If a shared transaction fails, each of its calls is
-// run again on its own, so that one call's failure is never another's.
+// run again on its own, so that one call's failure is never another's
+// (unless the store is unavailable, which fails them all alike).
 
 // maxGroupWrites bounds the writes of one shared transaction: the size of
 // the largest request (SPEC §3).
@@ -174,7 +175,7 @@ func (q *queue) withdraw(c *call) bool {
 
 // runGroup applies the writes of group in one transaction and answers each
 // call; when that fails and the group has several calls, each runs again
-// alone.
+// alone, unless the store is unavailable.
 func (s *Service) runGroup(group []*call) {
 	ws := group[0].ws
 	defer func() {
@@ -194,7 +195,15 @@ func (s *Service) runGroup(group []*call) {
 	ctx, cancel := groupContext(group)
 	defer cancel()
 	out, err := s.applyOnce(ctx, ws, writes)
-	if err != nil {
+	switch {
+	case kith.ErrorCode(err) == kith.ECodeUnavailable:
+		// The store is down for everyone: running each call again
+		// would only make the last one wait for all the others to fail.
+		for _, c := range group {
+			c.err = err
+		}
+		return
+	case err != nil:
 		for _, c := range group {
 			c.out, c.err = s.applyOnce(c.ctx, ws, c.writes)
 		}

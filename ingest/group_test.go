@@ -33,15 +33,22 @@ func (s *heldStore) Update(ctx context.Context, fn func(kith.Tx) error) error {
 	return s.Store.Update(ctx, func(tx kith.Tx) error { return fn(failingTx{tx}) })
 }
 
-// failingTx fails InsertEvents for a batch holding an event "test.fail".
+// failingTx fails InsertEvents for a batch holding an event "test.fail",
+// and answers that the store is unavailable for one holding "test.down".
 type failingTx struct{ kith.Tx }
 
-var errInjected = errors.New("injected failure")
+var (
+	errInjected = errors.New("injected failure")
+	errDown     = kith.Errorf(kith.ECodeUnavailable, "injected: database unavailable")
+)
 
 func (t failingTx) InsertEvents(ctx context.Context, events []*kith.Event) error {
 	for _, e := range events {
-		if e.Action == "test.fail" {
+		switch e.Action {
+		case "test.fail":
 			return errInjected
+		case "test.down":
+			return errDown
 		}
 	}
 	return t.Tx.InsertEvents(ctx, events)
@@ -128,36 +135,50 @@ func TestConcurrentCallsShareTransactions(t *testing.T) {
 }
 
 func TestFailedSharedTransactionRunsCallsAlone(t *testing.T) {
-	svc, hs, ws := newHeldService(t)
-	release := holdFirst(hs)
-	var wg sync.WaitGroup
-	errs := make([]error, 4)
-	for i := range 4 {
-		action := "page.visit"
-		if i == 2 {
-			action = "test.fail"
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = svc.Apply(context.Background(), ws, []*identity.Write{visit(action)})
-		}()
-		if i == 0 {
-			<-hs.started
-		}
-	}
-	waitQueued(t, svc, ws, 3)
-	release()
-	wg.Wait()
-	for i, err := range errs {
-		if (i == 2) != errors.Is(err, errInjected) {
-			t.Errorf("call %d: %v", i, err)
-		}
-	}
-	// The first alone, the shared one of the three that failed, and the
-	// three again alone.
-	if n := hs.updates.Load(); n != 5 {
-		t.Errorf("%d transactions, want 5", n)
+	for _, tc := range []struct {
+		action  string
+		wantErr error
+		updates int64 // the first alone, the shared one, the reruns
+	}{
+		{"test.fail", errInjected, 1 + 1 + 3},
+		{"test.down", errDown, 1 + 1}, // unavailable: no reruns
+	} {
+		t.Run(tc.action, func(t *testing.T) {
+			svc, hs, ws := newHeldService(t)
+			release := holdFirst(hs)
+			var wg sync.WaitGroup
+			errs := make([]error, 4)
+			for i := range 4 {
+				action := "page.visit"
+				if i == 2 {
+					action = tc.action
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, errs[i] = svc.Apply(context.Background(), ws, []*identity.Write{visit(action)})
+				}()
+				if i == 0 {
+					<-hs.started
+				}
+			}
+			waitQueued(t, svc, ws, 3)
+			release()
+			wg.Wait()
+			for i, err := range errs {
+				alone := tc.wantErr == errInjected && i != 2
+				if i == 0 || alone {
+					if err != nil {
+						t.Errorf("call %d: %v", i, err)
+					}
+				} else if !errors.Is(err, tc.wantErr) {
+					t.Errorf("call %d: %v, want %v", i, err, tc.wantErr)
+				}
+			}
+			if n := hs.updates.Load(); n != tc.updates {
+				t.Errorf("%d transactions, want %d", n, tc.updates)
+			}
+		})
 	}
 }
 
