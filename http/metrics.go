@@ -8,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kithcdp/kith/ingest"
 )
 
 // metrics are the server's Prometheus metrics, on a registry of its own so
@@ -43,6 +45,21 @@ func newMetrics() *metrics {
 		m.profilesCreated, m.profilesMerged, m.storeErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// countIngest exports how concurrent ingestion requests share
+// transactions (ingest.Service.Stats).
+func (m *metrics) countIngest(svc *ingest.Service) {
+	m.registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "kith_ingest_transactions_total",
+			Help: "Store transactions run for ingestion (events, upserts, Segment); concurrent requests of a workspace share them.",
+		}, func() float64 { return float64(svc.Stats().Transactions) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "kith_ingest_calls_total",
+			Help: "Ingestion requests answered by those transactions; calls per transaction is how much requests share.",
+		}, func() float64 { return float64(svc.Stats().Calls) }),
+	)
 }
 
 func (m *metrics) handler() http.Handler {

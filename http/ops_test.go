@@ -62,9 +62,11 @@ func TestMetrics(t *testing.T) {
 	}
 	body := string(r.Body)
 	for name, want := range map[string]float64{
-		`kith_events_ingested_total`:                                                            3,
-		`kith_events_rejected_total`:                                                            1,
-		`kith_http_requests_total{route="POST /api/v1/events",status="200"}`:                    2,
+		`kith_events_ingested_total`:                                         3,
+		`kith_events_rejected_total`:                                         1,
+		`kith_ingest_transactions_total`:                                     2, // one per request here
+		`kith_ingest_calls_total`:                                            2,
+		`kith_http_requests_total{route="POST /api/v1/events",status="200"}`: 2,
 		`kith_http_requests_total{route="GET /api/v1/profiles/by-uuid/{uuid}",status="404"}`:    1,
 		`kith_http_requests_total{route="GET /api/v1/profiles/{clientId}",status="401"}`:        1,
 		`kith_http_request_duration_seconds_count{route="POST /api/v1/events"}`:                 2,

@@ -178,6 +178,8 @@ func (q *queue) withdraw(c *call) bool {
 // alone, unless the store is unavailable.
 func (s *Service) runGroup(group []*call) {
 	ws := group[0].ws
+	s.transactions.Add(1)
+	s.calls.Add(int64(len(group)))
 	defer func() {
 		for _, c := range group {
 			close(c.done)

@@ -110,6 +110,9 @@ func TestConcurrentCallsShareTransactions(t *testing.T) {
 	if n := hs.updates.Load(); n != 2 {
 		t.Errorf("%d transactions for %d calls, want 2 (the first alone, then the 19 waiting)", n, calls)
 	}
+	if got := svc.Stats(); got != (Stats{Transactions: 2, Calls: calls}) {
+		t.Errorf("stats %+v, want 2 transactions for %d calls", got, calls)
+	}
 	seen := map[int64]bool{}
 	for i := range calls {
 		if errs[i] != nil || len(outs[i]) != 3 || outs[i][1] != (Outcome{}) {

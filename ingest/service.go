@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kithcdp/kith"
@@ -24,6 +25,20 @@ type Service struct {
 	Lanes int
 
 	queues sync.Map // workspace id → *queue
+	// transactions and calls count the shared transactions run and the
+	// calls they answered (see Stats).
+	transactions, calls atomic.Int64
+}
+
+// Stats are the shared transactions run so far and the calls of Apply they
+// answered; calls per transaction says how much concurrent requests share.
+type Stats struct {
+	Transactions, Calls int64
+}
+
+// Stats returns the counts so far.
+func (s *Service) Stats() Stats {
+	return Stats{Transactions: s.transactions.Load(), Calls: s.calls.Load()}
 }
 
 func (s *Service) lanes() int {
