@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/kithcdp/kith"
 	"github.com/kithcdp/kith/ingest"
 )
 
@@ -59,6 +60,30 @@ func (m *metrics) countIngest(svc *ingest.Service) {
 			Name: "kith_ingest_calls_total",
 			Help: "Ingestion requests answered by those transactions; calls per transaction is how much requests share.",
 		}, func() float64 { return float64(svc.Stats().Calls) }),
+	)
+}
+
+// writerStats is a store with a single writer that commits concurrent
+// updates together (the embedded store).
+type writerStats interface {
+	WriterStats() (transactions, updates int64)
+}
+
+// countWriter exports the group commit of a store with a single writer.
+func (m *metrics) countWriter(st kith.Store) {
+	w, ok := st.(writerStats)
+	if !ok {
+		return
+	}
+	m.registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "kith_store_writer_transactions_total",
+			Help: "Transactions run by the embedded store's writer.",
+		}, func() float64 { t, _ := w.WriterStats(); return float64(t) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "kith_store_writer_updates_total",
+			Help: "Store updates carried by those transactions; updates per transaction is how much they share a commit.",
+		}, func() float64 { _, u := w.WriterStats(); return float64(u) }),
 	)
 }
 

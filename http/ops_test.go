@@ -82,6 +82,19 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("%s = %v, want %v", name, got, want)
 		}
 	}
+	// The embedded store's writer: every update it ran, in as many
+	// transactions or fewer (the workspace and keys were written too).
+	var writer [2]float64
+	for i, name := range []string{"kith_store_writer_transactions_total", "kith_store_writer_updates_total"} {
+		m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("metrics lack %s", name)
+		}
+		writer[i], _ = strconv.ParseFloat(m[1], 64)
+	}
+	if writer[0] < 2 || writer[1] < writer[0] {
+		t.Errorf("writer: %v transactions for %v updates", writer[0], writer[1])
+	}
 }
 
 func TestEventsCORS(t *testing.T) {

@@ -41,6 +41,7 @@ func (s *Server) Handler() http.Handler {
 	s.ingest = &ingest.Service{Store: s.Store, Now: s.Now}
 	s.metrics = newMetrics()
 	s.metrics.countIngest(s.ingest)
+	s.metrics.countWriter(s.Store)
 	mux := http.NewServeMux()
 	s.routes(mux)
 	return s.instrument(mux)

@@ -82,6 +82,12 @@ type Store struct {
 	requests atomic.Int64 // Update calls run in them
 }
 
+// WriterStats returns how many transactions the writer has run and how
+// many Update calls they carried (group commit: updates per transaction).
+func (s *Store) WriterStats() (transactions, updates int64) {
+	return s.groups.Load(), s.requests.Load()
+}
+
 // Open opens (creating if needed) the database in opts.Dir, applies pending
 // migrations and starts the writer.
 func Open(ctx context.Context, opts Options) (*Store, error) {
