@@ -52,14 +52,12 @@ func newMetrics() *metrics {
 // transactions (ingest.Service.Stats).
 func (m *metrics) countIngest(svc *ingest.Service) {
 	m.registry.MustRegister(
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "kith_ingest_transactions_total",
-			Help: "Store transactions run for ingestion (events, upserts, Segment); concurrent requests of a workspace share them.",
-		}, func() float64 { return float64(svc.Stats().Transactions) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "kith_ingest_calls_total",
-			Help: "Ingestion requests answered by those transactions; calls per transaction is how much requests share.",
-		}, func() float64 { return float64(svc.Stats().Calls) }),
+		counterFunc("kith_ingest_transactions_total",
+			"Store transactions run for ingestion (events, upserts, Segment); concurrent requests of a workspace share them.",
+			func() int64 { return svc.Stats().Transactions }),
+		counterFunc("kith_ingest_calls_total",
+			"Ingestion requests answered by those transactions; calls per transaction is how much requests share.",
+			func() int64 { return svc.Stats().Calls }),
 	)
 }
 
@@ -76,15 +74,19 @@ func (m *metrics) countWriter(st kith.Store) {
 		return
 	}
 	m.registry.MustRegister(
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "kith_store_writer_transactions_total",
-			Help: "Transactions run by the embedded store's writer.",
-		}, func() float64 { t, _ := w.WriterStats(); return float64(t) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "kith_store_writer_updates_total",
-			Help: "Store updates carried by those transactions; updates per transaction is how much they share a commit.",
-		}, func() float64 { _, u := w.WriterStats(); return float64(u) }),
+		counterFunc("kith_store_writer_transactions_total",
+			"Transactions run by the embedded store's writer.",
+			func() int64 { t, _ := w.WriterStats(); return t }),
+		counterFunc("kith_store_writer_updates_total",
+			"Store updates carried by those transactions; updates per transaction is how much they share a commit.",
+			func() int64 { _, u := w.WriterStats(); return u }),
 	)
+}
+
+// counterFunc is a counter read from a count kept elsewhere.
+func counterFunc(name, help string, value func() int64) prometheus.CounterFunc {
+	return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+		func() float64 { return float64(value()) })
 }
 
 func (m *metrics) handler() http.Handler {

@@ -27,9 +27,9 @@ import (
 // the largest request (SPEC §3).
 const maxGroupWrites = 1000
 
-// DefaultLanes is how many shared transactions of one workspace may run at
+// defaultLanes is how many shared transactions of one workspace may run at
 // once on a node when Service.Lanes is 0.
-const DefaultLanes = 2
+const defaultLanes = 2
 
 // call is one Apply waiting for, or running in, a shared transaction.
 type call struct {

@@ -21,7 +21,7 @@ type Service struct {
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Lanes is how many shared transactions of one workspace may run at
-	// once (see group.go); 0 means DefaultLanes.
+	// once (see group.go); 0 means defaultLanes.
 	Lanes int
 
 	queues sync.Map // workspace id → *queue
@@ -45,7 +45,7 @@ func (s *Service) lanes() int {
 	if s.Lanes > 0 {
 		return s.Lanes
 	}
-	return DefaultLanes
+	return defaultLanes
 }
 
 func (s *Service) now() time.Time {
