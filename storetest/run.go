@@ -56,9 +56,9 @@ func Run(t *testing.T, open Opener) {
 type NodesOpener = func(t testing.TB, n int) []kith.Store
 
 // RunNodes runs the concurrency tests (R9) with their writes spread over
-// several stores sharing one database: rule R9 must hold across Kith nodes.
-// Only stores that support several processes on one database (PostgreSQL)
-// run it.
+// several stores sharing one database: rule R9 must hold across Kith nodes
+// (PostgreSQL) and across processes on one data directory (SQLite, as a
+// `kith import` beside a running `kith serve`).
 func RunNodes(t *testing.T, open NodesOpener) {
 	for _, nc := range append(slices.Clone(nodeTests), batchNodeTests...) {
 		t.Run(nc.name, func(t *testing.T) {

@@ -7,7 +7,7 @@
 // API address from its own src, so it must be served by the Kith server (or
 // given data-api). Its unit tests run with node's built-in test runner:
 //
-//	node --test tracker/
+//	node --test tracker/*_test.mjs
 //
 // Two server-side expectations follow from how the script sends events:
 // POST /api/v1/events must accept a text/plain body (a CORS "simple

@@ -12,7 +12,8 @@ import (
 	"github.com/alecthomas/kong"
 )
 
-// cli is the command line. Every flag also reads a KITH_* variable.
+// cli is the command line. The server's flags, and the store and
+// connection flags of every command, also read a KITH_* variable.
 type cli struct {
 	Serve     serveCmd     `cmd:"" help:"Run the Kith server (API, tracker, admin UI)."`
 	Workspace workspaceCmd `cmd:"" help:"Manage workspaces."`
