@@ -33,11 +33,17 @@ type Preview struct {
 	Rows [][]string
 }
 
-// ReadPreview reads the header and the first n data rows of a file, with
-// the format and delimiter of opts (or detected, as an import does). It
-// refuses a file whose header cannot be read with invalid_file.
+// MaxPreviewBytes is how much of a file a preview reads at most: an
+// unclosed quote or a run of unreadable rows must not make it read a whole
+// upload into memory.
+const MaxPreviewBytes = 1 << 20
+
+// ReadPreview reads the header and the first n data rows of a file, within
+// its first MaxPreviewBytes, with the format and delimiter of opts (or
+// detected, as an import does). It refuses a file whose header cannot be
+// read with invalid_file.
 func ReadPreview(in Input, opts Options, n int) (*Preview, error) {
-	br := bufio.NewReaderSize(in.R, 1<<16)
+	br := bufio.NewReaderSize(io.LimitReader(in.R, MaxPreviewBytes), 1<<16)
 	skipBOM(br)
 	format, err := detectFormat(opts.Format, in.Name, br)
 	if err != nil {

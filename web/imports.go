@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/kithcdp/kith"
 	"github.com/kithcdp/kith/importer"
@@ -102,7 +101,7 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	u, err := saveUpload(current(r).ws.ID, header.Filename, file, time.Now())
+	u, err := saveUpload(current(r).ws.ID, header.Filename, file, h.now())
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -5,7 +5,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/kithcdp/kith"
@@ -138,14 +137,13 @@ func (h *Handler) mappingPage(w http.ResponseWriter, r *http.Request) {
 			c.Choice = t.Target
 		}
 	}
-	d.DryRun = r.URL.Query().Get("dryRun") == "true"
 	h.render(w, r, http.StatusOK, "mapping", page{Title: "Map columns", Nav: "imports", Data: d})
 }
 
 // loadMapping reads the upload, its preview and the catalogue.
 func (h *Handler) loadMapping(r *http.Request, id, delimiter string) (*mappingData, []kith.AttributeDef, error) {
 	ws := current(r).ws
-	u, err := findUpload(ws.ID, id, time.Now())
+	u, err := findUpload(ws.ID, id, h.now())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -323,7 +321,7 @@ func (d *mappingData) column(i int) *mappingColumn {
 
 // discardUpload deletes an upload whose import the user gave up.
 func (h *Handler) discardUpload(w http.ResponseWriter, r *http.Request) {
-	if u, err := findUpload(current(r).ws.ID, r.PostFormValue("upload"), time.Now()); err == nil {
+	if u, err := findUpload(current(r).ws.ID, r.PostFormValue("upload"), h.now()); err == nil {
 		u.discard()
 	}
 	http.Redirect(w, r, "/imports", http.StatusSeeOther)
