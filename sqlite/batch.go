@@ -13,9 +13,10 @@ import (
 // cache) serves any number of values, and each value still finds its row
 // through the index.
 
-// The batch statements. A unary + on workspace_id keeps the planner from
-// scanning the workspace's profiles for each list entry: each entry finds
-// its row by key (TestHotQueriesUseIndexes checks the plans).
+// The batch statements. In lockProfilesSQL and touchProfilesSQL a unary +
+// on workspace_id keeps the planner from scanning the workspace's profiles
+// for each list entry, so that each entry finds its row by key
+// (TestBatchQueriesUseIndexes checks the plans of all of them).
 var (
 	findClientIDsSQL = map[kith.IdentifierKind]string{
 		kith.KindEmail: `SELECT email_key, client_id FROM profiles

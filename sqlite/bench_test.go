@@ -54,7 +54,7 @@ func benchInsertEvents(b *testing.B, syncMode string, writers, batch int) {
 	})
 	params := []byte(`{"url":"https://shop.example/products/42","title":"Product 42"}`)
 	var next atomic.Int64
-	groups, reqs := s.groups.Load(), s.requests.Load()
+	groups, reqs := s.WriterStats()
 	b.ResetTimer()
 	start, cpu := time.Now(), testenv.CPUTime()
 	var wg sync.WaitGroup
@@ -93,8 +93,8 @@ func benchInsertEvents(b *testing.B, syncMode string, writers, batch int) {
 	if fi, err := os.Stat(filepath.Join(dir, "kith.db-wal")); err == nil {
 		b.ReportMetric(float64(fi.Size())/(1<<20), "wal-MB")
 	}
-	if g := s.groups.Load() - groups; g > 0 {
-		b.ReportMetric(float64(s.requests.Load()-reqs)/float64(g), "updates/commit")
+	if g, r := s.WriterStats(); g > groups {
+		b.ReportMetric(float64(r-reqs)/float64(g-groups), "updates/commit")
 	}
 }
 

@@ -192,21 +192,8 @@ func (t *tx) devices(ctx context.Context, ws, clientID int64) ([]kith.Device, er
 }
 
 func (t *tx) previousIDs(ctx context.Context, ws, clientID int64) ([]int64, error) {
-	rows, err := t.query(ctx, `SELECT old_client_id FROM merged_ids WHERE workspace_id = ? AND client_id = ?
+	return t.ints(ctx, `SELECT old_client_id FROM merged_ids WHERE workspace_id = ? AND client_id = ?
 		ORDER BY old_client_id`, ws, clientID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // LockProfile returns the profile row (not_found). SQLite has one writer,

@@ -167,7 +167,7 @@ func TestEmailKeyFollowsIdentityMode(t *testing.T) {
 	}
 }
 
-func TestUpdateAndTouchProfile(t *testing.T) {
+func TestUpdateProfileAndRecordActivity(t *testing.T) {
 	s := OpenTest(t)
 	ctx := context.Background()
 	ws := createWorkspace(t, s, kith.ModeEmail)
@@ -210,10 +210,10 @@ func TestUpdateAndTouchProfile(t *testing.T) {
 	})
 	err := s.Update(ctx, func(tx kith.Tx) error {
 		if err := tx.RecordActivity(ctx, ws.ID, []kith.ActivityUpdate{{ClientID: 999999, At: t0}}); !errors.Is(err, kith.ErrRetry) {
-			t.Errorf("TouchProfile of a missing profile: %v, want ErrRetry", err)
+			t.Errorf("RecordActivity of a missing profile: %v, want ErrRetry", err)
 		}
 		if err := tx.RecordActivity(ctx, ws.ID+1, []kith.ActivityUpdate{{ClientID: p.ClientID, At: t0}}); !errors.Is(err, kith.ErrRetry) {
-			t.Errorf("TouchProfile in another workspace: %v, want ErrRetry", err)
+			t.Errorf("RecordActivity in another workspace: %v, want ErrRetry", err)
 		}
 		if _, err := tx.LockProfile(ctx, ws, 999999); kith.ErrorCode(err) != kith.ECodeNotFound {
 			t.Errorf("LockProfile of a missing profile: %v, want not_found", err)

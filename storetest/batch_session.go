@@ -402,11 +402,11 @@ func testBatchChangeIdentifier(t *testing.T, st kith.Store, ws *kith.Workspace) 
 					return err
 				})
 				if err != nil {
-					// Known failure mode: ChangeIdentifier looks the new
-					// value up (s.find caches "nobody holds it") and never
-					// updates that entry once the profile holds it, so the
-					// write plans a new profile whose CreateProfile hits
-					// the unique index: ErrRetry on every run.
+					// The failure this guards against: ChangeIdentifier
+					// looks the new value up (the session caches "nobody
+					// holds it"); unless it then records the new holder,
+					// the write plans a new profile whose CreateProfile
+					// hits the unique index: ErrRetry on every run.
 					t.Errorf("profile %d: change %s to %s, then in the same session a write with %s: %v (code %s); want it %s "+
 						"(the session must not keep answering from before the change)",
 						p, mainOf(ws, before), mainOf(ws, after), mainOf(ws, w.Client), err, kith.ErrorCode(err),
