@@ -25,24 +25,28 @@ type ownerKey struct {
 	value string
 }
 
-// Prepare reads, for the writes about to be applied in this session, who
-// holds their identifiers and which of their event ids are stored already.
+// Prepare reads, for the writes about to be applied in this session, which
+// of their event ids are stored already and who holds their identifiers.
 // It changes nothing; skipping it only costs more queries.
 func (s *Session) Prepare(ctx context.Context, writes []*Write) error {
+	if err := s.findStoredEvents(ctx, writes); err != nil {
+		return err
+	}
+	// A write whose event is stored already is answered as a duplicate
+	// (a tracker's resend) and needs neither its identifiers nor a lock.
+	var fresh []*Write
+	for _, w := range writes {
+		if w != nil && !s.resent(w) {
+			fresh = append(fresh, w)
+		}
+	}
 	byKind := map[kith.IdentifierKind][]string{}
 	kinds := append(s.strongKinds(), kith.KindUUID) // the kinds found by value
-	var eventIDs []string
-	for _, w := range writes {
-		if w == nil {
-			continue
-		}
+	for _, w := range fresh {
 		for _, kind := range kinds {
 			if v := identifierOf(w.Client, kind); v != "" && !s.knows(kind, v) {
 				byKind[kind] = append(byKind[kind], v)
 			}
-		}
-		if w.Event != nil && w.CheckDuplicate && w.Event.EventID != "" {
-			eventIDs = append(eventIDs, w.Event.EventID)
 		}
 	}
 	var holders []int64
@@ -62,7 +66,19 @@ func (s *Session) Prepare(ctx context.Context, writes []*Write) error {
 	if err := s.lockAll(ctx, holders); err != nil {
 		return err
 	}
-	s.tx.ExpectNewProfiles(s.newVisitors(writes, kinds))
+	s.tx.ExpectNewProfiles(s.newVisitors(fresh, kinds))
+	return nil
+}
+
+// findStoredEvents reads which of the caller-supplied event ids of writes
+// are stored already, and by which profile.
+func (s *Session) findStoredEvents(ctx context.Context, writes []*Write) error {
+	var eventIDs []string
+	for _, w := range writes {
+		if w != nil && w.Event != nil && w.CheckDuplicate && w.Event.EventID != "" {
+			eventIDs = append(eventIDs, w.Event.EventID)
+		}
+	}
 	if len(eventIDs) == 0 {
 		return nil
 	}
@@ -80,13 +96,18 @@ func (s *Session) Prepare(ctx context.Context, writes []*Write) error {
 	return nil
 }
 
+// resent reports whether w carries an event the store holds already.
+func (s *Session) resent(w *Write) bool {
+	return w.Event != nil && w.CheckDuplicate && w.Event.EventID != "" && s.storedEvents[w.Event.EventID] != 0
+}
+
 // newVisitors counts the writes that will create a profile because nobody
 // holds any of their identifiers; writes sharing one are counted once.
 func (s *Session) newVisitors(writes []*Write, kinds []kith.IdentifierKind) int {
 	n := 0
 	counted := map[ownerKey]bool{}
 	for _, w := range writes {
-		if w == nil || w.Client.ClientID != 0 {
+		if w.Client.ClientID != 0 {
 			continue
 		}
 		var keys []ownerKey
