@@ -14,11 +14,9 @@ import (
 	"github.com/kithcdp/kith/schema"
 )
 
-// MaxImportBytes is the largest file POST /api/v1/imports takes.
-const MaxImportBytes = 2 << 30
-
-// maxImportBytes is MaxImportBytes, lowered by tests.
-var maxImportBytes int64 = MaxImportBytes
+// maxImportBytes is the largest file POST /api/v1/imports takes,
+// importer.MaxFileBytes, lowered by tests.
+var maxImportBytes int64 = importer.MaxFileBytes
 
 // imports serves the import endpoints (SPEC §5).
 type imports struct {

@@ -17,6 +17,10 @@ const (
 	FormatNDJSON = "ndjson"
 )
 
+// MaxFileBytes is the largest file a server takes for an import, from the
+// API or the admin UI (the CLI reads files of any size).
+const MaxFileBytes = 2 << 30
+
 // DefaultBatchSize is how many rows one store transaction applies: large
 // enough that a commit (one fsync on the embedded store) is shared by many
 // rows, small enough that a batch never holds the single writer long.

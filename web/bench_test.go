@@ -89,7 +89,7 @@ func BenchmarkProfileSearch(b *testing.B) {
 }
 
 // benchStore opens an embedded store with the workspace "bench".
-func benchStore(b *testing.B) (kith.Store, *kith.Workspace) {
+func benchStore(b testing.TB) (kith.Store, *kith.Workspace) {
 	st, err := sqlite.Open(context.Background(), sqlite.Options{Dir: b.TempDir(), Synchronous: "NORMAL"})
 	if err != nil {
 		b.Fatal(err)
@@ -103,7 +103,7 @@ func benchStore(b *testing.B) (kith.Store, *kith.Workspace) {
 }
 
 // signedInUI serves the UI over st and signs in a new user.
-func signedInUI(b *testing.B, st kith.Store) (*http.ServeMux, *http.Cookie) {
+func signedInUI(b testing.TB, st kith.Store) (*http.ServeMux, *http.Cookie) {
 	if _, err := web.CreateUser(context.Background(), st, "bench", "ann@shop.test", "correct horse battery", time.Now()); err != nil {
 		b.Fatal(err)
 	}

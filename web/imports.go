@@ -118,13 +118,10 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 // goes to a temporary file.
 const maxUploadMemory = 8 << 20
 
-// MaxUploadBytes is the largest file the imports page takes, as the API.
-const MaxUploadBytes = 2 << 30
-
 // limitUpload refuses a request body larger than an upload may be, before
 // anything reads it.
 func limitUpload(next http.HandlerFunc) http.HandlerFunc {
-	const limit = MaxUploadBytes + 1<<20 // the form around the file
+	const limit = importer.MaxFileBytes + 1<<20 // the form around the file
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
 			http.Error(w, "The file is larger than the 2 GiB upload limit; import it with kith import instead.", http.StatusRequestEntityTooLarge)
@@ -154,11 +151,23 @@ func (h *Handler) importPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "import", page{Title: "Import " + imp.FileName, Nav: "imports", Data: viewImport(imp)})
 }
 
+// htmxStopPolling is the status that makes htmx stop polling an element.
+const htmxStopPolling = 286
+
 // importProgress answers the fragment that shows an import's progress
 // (as=row: its row in the history). While the import runs, the fragment
 // asks for itself again every second; once it ended, it stops.
 func (h *Handler) importProgress(w http.ResponseWriter, r *http.Request) {
 	imp, err := h.findImport(r)
+	if err != nil && r.Header.Get("HX-Request") == "true" {
+		// The import is gone (a restart lost its progress) or cannot be
+		// read: htmx would keep asking every second, since it swaps no
+		// error page. 286 stops the polling and leaves the page as it is.
+		h.Logger.Warn("import progress", "err", err)
+		w.Header().Set("HX-Reswap", "none")
+		w.WriteHeader(htmxStopPolling)
+		return
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return

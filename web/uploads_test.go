@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kithcdp/kith"
+	"github.com/kithcdp/kith/importer"
 	"github.com/kithcdp/kith/sqlite"
 )
 
@@ -112,13 +113,13 @@ func TestSweep(t *testing.T) {
 	}
 }
 
-// TestUploadLimit checks that an upload larger than MaxUploadBytes is
+// TestUploadLimit checks that an upload larger than importer.MaxFileBytes is
 // refused before its body is read.
 func TestUploadLimit(t *testing.T) {
 	called := false
 	h := limitUpload(func(http.ResponseWriter, *http.Request) { called = true })
 	req := httptest.NewRequest("POST", "/imports", strings.NewReader("x"))
-	req.ContentLength = MaxUploadBytes + 2<<20
+	req.ContentLength = importer.MaxFileBytes + 2<<20
 	rec := httptest.NewRecorder()
 	h(rec, req)
 	if rec.Code != http.StatusRequestEntityTooLarge || called {
