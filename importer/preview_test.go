@@ -1,7 +1,6 @@
 package importer_test
 
 import (
-	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -59,18 +58,6 @@ func TestReadPreview(t *testing.T) {
 
 // TestResolveColumns checks what columns feed by name and under a
 // mapping, and the refusals an import would make.
-// countingReader counts the bytes read from it.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 // TestReadPreviewIsBounded: an unclosed quote, or rows that cannot be
 // read, do not make a preview read past its budget.
 func TestReadPreviewIsBounded(t *testing.T) {
@@ -83,13 +70,13 @@ func TestReadPreviewIsBounded(t *testing.T) {
 			if name == "unreadable rows" {
 				file = "a.jsonl"
 			}
-			r := &countingReader{r: strings.NewReader(content)}
+			r, read := importer.CountReads(strings.NewReader(content))
 			p, err := importer.ReadPreview(importer.Input{Name: file, R: r}, importer.Options{}, 5)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.n > importer.MaxPreviewBytes || int64(len(content)) <= importer.MaxPreviewBytes {
-				t.Errorf("read %d bytes of %d, budget %d", r.n, len(content), importer.MaxPreviewBytes)
+			if n := read(); n > importer.MaxPreviewBytes || int64(len(content)) <= importer.MaxPreviewBytes {
+				t.Errorf("read %d bytes of %d, budget %d", n, len(content), importer.MaxPreviewBytes)
 			}
 			if len(p.Columns) == 0 {
 				t.Errorf("preview %+v lacks the columns", p)
