@@ -62,7 +62,7 @@ func (g *mixGen) event(buf []byte) []byte {
 	g.seq++
 	u := g.browsers[g.rng.IntN(len(g.browsers))]
 	buf = append(buf, `{"eventId":"`...)
-	buf = append(buf, uuid.NewString()...)
+	buf = append(buf, eventID()...)
 	buf = append(buf, `","context":{"userAgent":"`+benchUA+`","ip":"198.51.100.`...)
 	buf = strconv.AppendInt(buf, int64(g.rng.IntN(250)), 10)
 	buf = append(buf, `"},`...)
@@ -90,6 +90,12 @@ func (g *mixGen) event(buf []byte) []byte {
 		buf = append(buf, `","price":19.99,"currency":"EUR"}}`...)
 	}
 	return buf
+}
+
+// eventID returns a time-ordered (v7) event id, as the browser tracker
+// makes them.
+func eventID() string {
+	return uuid.Must(uuid.NewV7()).String()
 }
 
 // body returns a POST /api/v1/events body of n events.
@@ -421,7 +427,7 @@ func BenchmarkRawInsert100(b *testing.B) {
 					} else if r >= 80 {
 						k = 1
 					}
-					batch[j] = &kith.Event{EventID: uuid.NewString(), WorkspaceID: ws.ID, ClientID: p.ClientID,
+					batch[j] = &kith.Event{EventID: eventID(), WorkspaceID: ws.ID, ClientID: p.ClientID,
 						Action: actions[k], Time: now, ReceivedAt: now, Source: kith.SourceAPI, Params: params[k],
 						Client:  kith.Identifiers{UUID: p.UUIDs[0]},
 						Context: kith.EventContext{UserAgent: benchUA, IP: "198.51.100.7"}}
