@@ -284,3 +284,23 @@ func TestLanesUnderLoad(t *testing.T) {
 		t.Errorf("after the load: %d lanes held, %d calls waiting", q.lanes, len(q.waiting))
 	}
 }
+
+// TestLanesFollowTheStore checks the lane count: one on a store whose
+// writes run one at a time, defaultLanes on others, and Lanes when set.
+func TestLanesFollowTheStore(t *testing.T) {
+	_, hs, _ := newHeldService(t)
+	serial := hs.Store // the *sqlite.Store itself
+	for _, c := range []struct {
+		name string
+		svc  *Service
+		want int
+	}{
+		{"serial writer", &Service{Store: serial}, 1},
+		{"other store", &Service{Store: hs}, defaultLanes},
+		{"set", &Service{Store: serial, Lanes: 3}, 3},
+	} {
+		if got := c.svc.lanes(); got != c.want {
+			t.Errorf("%s: %d lanes, want %d", c.name, got, c.want)
+		}
+	}
+}

@@ -21,7 +21,8 @@ type Service struct {
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Lanes is how many shared transactions of one workspace may run at
-	// once (see group.go); 0 means defaultLanes.
+	// once (see group.go); 0 means one on a store whose writes run one at
+	// a time, defaultLanes on others.
 	Lanes int
 
 	queues sync.Map // workspace id → *queue
@@ -45,7 +46,19 @@ func (s *Service) lanes() int {
 	if s.Lanes > 0 {
 		return s.Lanes
 	}
+	if st, ok := s.Store.(serialWriter); ok && st.SerialWrites() {
+		return 1
+	}
 	return defaultLanes
+}
+
+// serialWriter is a store that runs its write transactions one at a time,
+// committing together whatever is queued (the embedded store's writer). A
+// second lane there only queues a smaller transaction behind the first,
+// which costs more per write than one larger transaction (measured in
+// docs/PERFORMANCE.md), so such a store gets one lane per workspace.
+type serialWriter interface {
+	SerialWrites() bool
 }
 
 func (s *Service) now() time.Time {

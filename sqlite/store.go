@@ -82,6 +82,11 @@ type Store struct {
 	requests atomic.Int64 // Update calls run in them
 }
 
+// SerialWrites reports that the store runs its write transactions one at
+// a time, in its writer goroutine: the ingest service then runs one shared
+// transaction per workspace rather than queue a second behind the first.
+func (s *Store) SerialWrites() bool { return true }
+
 // WriterStats returns how many transactions the writer has run and how
 // many Update calls they carried (group commit: updates per transaction).
 func (s *Store) WriterStats() (transactions, updates int64) {
