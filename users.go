@@ -46,9 +46,12 @@ type UserReader interface {
 	// FindUserSession returns the session whose token hash is hash, expired
 	// or not (not_found).
 	FindUserSession(ctx context.Context, hash []byte) (*UserSession, error)
-	// CountEvents returns how many events the workspace ws received since
-	// then, only those of action when it is not empty. The admin UI's
-	// dashboard and checklist show it.
+	// CountEvents returns how many events the workspace ws received from
+	// the start of the hour (UTC) holding since, only those of action when
+	// it is not empty. Stores keep these counts per hour as events are
+	// stored (CountStored), so a count reads a few rows whatever the
+	// traffic; erasing a profile later does not take its events back out.
+	// The admin UI's dashboard and checklist show it.
 	CountEvents(ctx context.Context, ws int64, since time.Time, action string) (int64, error)
 	// ProfileActivity returns how many events profile clientID has by
 	// action, and the time of its oldest and newest event (zero without

@@ -148,10 +148,11 @@ func (t *tx) FindUserSession(ctx context.Context, hash []byte) (*kith.UserSessio
 	return &s, nil
 }
 
-// CountEvents counts the events a workspace received since then.
+// CountEvents counts the events a workspace received from the start of
+// the hour holding since, from event_counts.
 func (t *tx) CountEvents(ctx context.Context, ws int64, since time.Time, action string) (int64, error) {
-	q := `SELECT count(*) FROM events WHERE workspace_id = $1 AND received_at >= $2`
-	args := []any{ws, ts(since)}
+	q := `SELECT coalesce(sum(count), 0)::bigint FROM event_counts WHERE workspace_id = $1 AND hour >= $2`
+	args := []any{ws, since.UTC().Truncate(time.Hour)}
 	if action != "" {
 		q += ` AND action = $3`
 		args = append(args, action)

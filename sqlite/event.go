@@ -38,12 +38,39 @@ var insertEventsSQL = func() (q [maxEventRows + 1]string) {
 // (UTC, microseconds). An event of a profile that no longer exists returns
 // kith.ErrRetry.
 func (t *tx) InsertEvents(ctx context.Context, events []*kith.Event) error {
-	for len(events) > 0 {
-		n := min(len(events), maxEventRows)
-		if err := t.insertEventRows(ctx, events[:n]); err != nil {
+	for rest := events; len(rest) > 0; {
+		n := min(len(rest), maxEventRows)
+		if err := t.insertEventRows(ctx, rest[:n]); err != nil {
 			return err
 		}
-		events = events[n:]
+		rest = rest[n:]
+	}
+	return t.addEventCounts(ctx, kith.CountStored(events))
+}
+
+// addEventCountsSQL adds a JSON list of [workspace, hour, action, count]
+// to event_counts. WHERE true tells the parser that ON CONFLICT belongs to
+// the INSERT.
+const addEventCountsSQL = `INSERT INTO event_counts (workspace_id, hour, action, count)
+	SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each(?) AS j WHERE true
+	ON CONFLICT (workspace_id, hour, action) DO UPDATE SET count = count + excluded.count`
+
+// addEventCounts adds counts of stored events to event_counts, which
+// CountEvents reads.
+func (t *tx) addEventCounts(ctx context.Context, counts []kith.EventCount) error {
+	if len(counts) == 0 {
+		return nil
+	}
+	list := make([][]any, len(counts))
+	for i, c := range counts {
+		list[i] = []any{c.WorkspaceID, micros(c.Hour), c.Action, c.Count}
+	}
+	data, err := json.Marshal(list)
+	if err != nil {
+		return storeErr("count events", err)
+	}
+	if _, err := t.exec(ctx, addEventCountsSQL, string(data)); err != nil {
+		return storeErr("count events", err)
 	}
 	return nil
 }

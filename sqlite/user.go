@@ -149,10 +149,11 @@ func (t *tx) FindUserSession(ctx context.Context, hash []byte) (*kith.UserSessio
 	return &s, nil
 }
 
-// CountEvents counts the events a workspace received since then.
+// CountEvents counts the events a workspace received from the start of
+// the hour holding since, from event_counts.
 func (t *tx) CountEvents(ctx context.Context, ws int64, since time.Time, action string) (int64, error) {
-	q := `SELECT count(*) FROM events WHERE workspace_id = ? AND received_at >= ?`
-	args := []any{ws, micros(since)}
+	q := `SELECT coalesce(sum(count), 0) FROM event_counts WHERE workspace_id = ? AND hour >= ?`
+	args := []any{ws, micros(since.UTC().Truncate(time.Hour))}
 	if action != "" {
 		q += ` AND action = ?`
 		args = append(args, action)

@@ -12,12 +12,13 @@ import (
 )
 
 // eventTests checks how events are stored and read back: duplicates,
-// round trips, the timeline order, paging and filtering.
+// round trips, the timeline order, paging and filtering, and their counts.
 var eventTests = []testCase{
 	{"Events_duplicate_eventId_stored_once", emailMode, testDuplicateEvents},
 	{"Events_round_trip", emailMode, testEventRoundTrip},
 	{"Events_timeline_order_and_paging", emailMode, testTimeline},
 	{"Events_last_activity", emailMode, testLastActivity},
+	{"Events_counted_by_hour_and_action", emailMode, testEventCounts},
 }
 
 func testDuplicateEvents(t *testing.T, st kith.Store, ws *kith.Workspace) {
