@@ -64,14 +64,58 @@ func testEventCounts(t *testing.T, st kith.Store, ws *kith.Workspace) {
 		{ws, at(0), "order.placed", 0},
 		{other, at(0), "", 1},
 	} {
-		var n int64
-		err := st.View(ctx, func(tx kith.ReadTx) error {
-			var err error
-			n, err = tx.CountEvents(ctx, c.ws.ID, c.since, c.action)
-			return err
-		})
-		if err != nil || n != c.want {
+		if n, err := countEvents(t, st, c.ws, c.since, c.action); err != nil || n != c.want {
 			t.Errorf("CountEvents(ws %d, since %s, %q) = %d, %v; want %d", c.ws.ID, c.since.Format(time.TimeOnly), c.action, n, err, c.want)
 		}
 	}
+}
+
+// MigrationEvents stores three events of profile clientID in ws, received
+// at 10:05 and 10:59 (page.visit) and 11:00 (form.submit) on a fixed day,
+// and returns 10:00 of that day: the store tests take a store back to
+// before its event counts, reopen it, and check with CheckMigratedCounts
+// that the migration counted them.
+func MigrationEvents(t testing.TB, st kith.Store, ws *kith.Workspace, clientID int64) time.Time {
+	t.Helper()
+	hour := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	var events []*kith.Event
+	for _, e := range []struct {
+		action string
+		minute int
+	}{{"page.visit", 5}, {"page.visit", 59}, {"form.submit", 60}} {
+		at := hour.Add(time.Duration(e.minute) * time.Minute)
+		events = append(events, &kith.Event{EventID: newUUID(), WorkspaceID: ws.ID, ClientID: clientID,
+			Action: e.action, Time: at, ReceivedAt: at, Source: kith.SourceAPI})
+	}
+	if err := st.Update(t.Context(), func(tx kith.Tx) error { return tx.InsertEvents(t.Context(), events) }); err != nil {
+		t.Fatal(err)
+	}
+	return hour
+}
+
+// CheckMigratedCounts checks the counts of MigrationEvents' events.
+func CheckMigratedCounts(t testing.TB, st kith.Store, ws *kith.Workspace, hour time.Time) {
+	t.Helper()
+	for _, c := range []struct {
+		since  time.Time
+		action string
+		want   int64
+	}{
+		{hour, "", 3},
+		{hour, "page.visit", 2},
+		{hour.Add(time.Hour), "", 1},
+	} {
+		if n, err := countEvents(t, st, ws, c.since, c.action); err != nil || n != c.want {
+			t.Errorf("CountEvents(since %s, %q) = %d, %v; want %d", c.since.Format(time.TimeOnly), c.action, n, err, c.want)
+		}
+	}
+}
+
+// countEvents reads CountEvents in a View.
+func countEvents(t testing.TB, st kith.Store, ws *kith.Workspace, since time.Time, action string) (n int64, err error) {
+	err = st.View(t.Context(), func(tx kith.ReadTx) error {
+		n, err = tx.CountEvents(t.Context(), ws.ID, since, action)
+		return err
+	})
+	return n, err
 }
