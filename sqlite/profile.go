@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -253,17 +254,20 @@ func profileValues(ws *kith.Workspace, p *kith.Profile) (emailKey, attrs, agreem
 	return emailKey, attrs, agreements, p.Recognized(ws), nil
 }
 
-// ExpectNewProfiles does nothing: a new profile's clientId comes with its
-// insert, which costs no round trip in process.
+// ExpectNewProfiles does nothing: clientIds cost no round trip in process.
 func (t *tx) ExpectNewProfiles(int) {}
 
 // CreateProfile stores p with its Email, CustomID and UUIDs and sets
 // p.ClientID and p.WorkspaceID. Zero times become now (CreatedAt) and
-// CreatedAt (the others). A unique identifier already taken returns
-// kith.ErrRetry, and then nothing of p is stored.
+// CreatedAt (the others). The rows are inserted with the transaction's
+// next statement (pending.go): a unique identifier already taken returns
+// kith.ErrRetry from there, and then the whole transaction runs again.
 func (t *tx) CreateProfile(ctx context.Context, ws *kith.Workspace, p *kith.Profile) error {
 	emailKey, attrs, agreements, recognized, err := profileValues(ws, p)
 	if err != nil {
+		return err
+	}
+	if err := t.ready(ctx); err != nil {
 		return err
 	}
 	created := p.CreatedAt
@@ -272,40 +276,15 @@ func (t *tx) CreateProfile(ctx context.Context, ws *kith.Workspace, p *kith.Prof
 	}
 	created = storedTime(created)
 	updated, activity := orTime(p.UpdatedAt, created), orTime(p.LastActivityAt, created)
-	// The new clientId is the rowid SQLite reports for the insert: cheaper
-	// than RETURNING, which costs a result set per profile.
-	res, err := t.exec(ctx, `INSERT INTO profiles (workspace_id, email, email_key, custom_id, recognized,
-		attributes, agreements, created_at, updated_at, last_activity_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		ws.ID, nullText(p.Email), emailKey, nullText(p.CustomID), recognized, attrs, agreements,
-		micros(created), micros(updated), micros(activity))
-	if isForeignKey(err) {
-		return notFound("workspace %d not found", ws.ID)
-	}
+	id, err := t.nextClientID(ctx)
 	if err != nil {
-		return retryable("create profile", err)
+		return err
 	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return storeErr("create profile", err)
-	}
-	for i, u := range p.UUIDs {
-		_, err := t.exec(ctx, `INSERT INTO profile_uuids (workspace_id, uuid, client_id) VALUES (?, ?, ?)`, ws.ID, u, id)
-		if err == nil {
-			continue
-		}
-		// Undo the partial profile by hand: cheaper than a savepoint
-		// around every create, and this path is rare.
-		if i > 0 {
-			if _, delErr := t.exec(ctx, `DELETE FROM profile_uuids WHERE workspace_id = ? AND client_id = ?`, ws.ID, id); delErr != nil {
-				return storeErr("create profile: undo", delErr)
-			}
-		}
-		if _, delErr := t.exec(ctx, `DELETE FROM profiles WHERE workspace_id = ? AND client_id = ?`, ws.ID, id); delErr != nil {
-			return storeErr("create profile: undo", delErr)
-		}
-		return retryable("create profile: add uuid", err)
-	}
+	t.pending = append(t.pending, pendingProfile{
+		row: []any{id, ws.ID, nullText(p.Email), emailKey, nullText(p.CustomID), recognized,
+			attrs, agreements, micros(created), micros(updated), micros(activity)},
+		uuids: slices.Clone(p.UUIDs),
+	})
 	p.ClientID, p.WorkspaceID = id, ws.ID
 	p.CreatedAt, p.UpdatedAt, p.LastActivityAt = created, updated, activity
 	return nil

@@ -102,16 +102,19 @@ func TestUniqueIdentifiersRetry(t *testing.T) {
 		"uuid":     {UUIDs: []string{p.UUIDs[0]}},
 	} {
 		err := s.Update(ctx, func(tx kith.Tx) error {
-			err := tx.CreateProfile(ctx, ws, q)
-			if !errors.Is(err, kith.ErrRetry) {
-				t.Errorf("CreateProfile with a taken %s: %v, want ErrRetry", name, err)
+			// The insert waits for the next statement, which fails.
+			if err := tx.CreateProfile(ctx, ws, q); err != nil {
+				t.Errorf("CreateProfile with a taken %s: %v, want nil until the next statement", name, err)
+			}
+			if _, err := tx.LockProfile(ctx, ws, p.ClientID); !errors.Is(err, kith.ErrRetry) {
+				t.Errorf("the statement after CreateProfile with a taken %s: %v, want ErrRetry", name, err)
 			}
 			// The failed create must leave nothing behind, even though
-			// this function goes on and commits.
+			// this function goes on and returns nil.
 			return nil
 		})
-		if err != nil {
-			t.Fatal(err)
+		if !errors.Is(err, kith.ErrRetry) {
+			t.Errorf("Update with a taken %s: %v, want ErrRetry", name, err)
 		}
 		// The same values are free in another workspace.
 		c := *q

@@ -29,6 +29,13 @@ type tx struct {
 	// done is set when the transaction has ended, so that a function that
 	// kept its Tx cannot write into a later group's transaction.
 	done bool
+	// pending are the profiles created and not inserted yet, and
+	// lastClientID the clientId given last, 0 until read (pending.go).
+	pending      []pendingProfile
+	lastClientID int64
+	// failed is the error of an insert of pending profiles, which fails
+	// the function that created them whatever it returns.
+	failed error
 }
 
 // readTx hides the write methods of a tx from View functions (the read
@@ -50,11 +57,17 @@ func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	if err := t.ready(ctx); err != nil {
 		return nil, err
 	}
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
 	return t.q.execContext(ctx, query, args...)
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if err := t.ready(ctx); err != nil {
+		return nil, err
+	}
+	if err := t.flush(ctx); err != nil {
 		return nil, err
 	}
 	return t.q.queryContext(ctx, query, args...)

@@ -142,7 +142,15 @@ func (w *writer) call(r *request) (err error) {
 			err = fmt.Errorf("sqlite: update function panicked: %v\n%s", p, debug.Stack())
 		}
 	}()
-	return r.fn(t)
+	if err := r.fn(t); err != nil {
+		return err
+	}
+	if t.failed != nil {
+		return t.failed
+	}
+	// The next function of the group numbers its new profiles from
+	// sqlite_sequence, which this one's must be in first.
+	return t.flush(r.ctx)
 }
 
 // reply answers every request with err.
