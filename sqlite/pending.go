@@ -30,22 +30,21 @@ type pendingProfile struct {
 
 // insertProfilesSQL and insertUUIDsSQL insert JSON arrays of rows.
 var (
-	profileInsertColumns = []string{"client_id", "workspace_id", "email", "email_key", "custom_id",
-		"recognized", "attributes", "agreements", "created_at", "updated_at", "last_activity_at"}
-	insertProfilesSQL = insertRowsSQL("profiles", profileInsertColumns)
-	insertUUIDsSQL    = insertRowsSQL("profile_uuids", []string{"workspace_id", "uuid", "client_id"})
+	insertProfilesSQL = insertRowsSQL("profiles", []string{"client_id", "workspace_id", "email", "email_key",
+		"custom_id", "recognized", "attributes", "agreements", "created_at", "updated_at", "last_activity_at"})
+	insertUUIDsSQL = insertRowsSQL("profile_uuids", []string{"workspace_id", "uuid", "client_id"})
 )
 
 // insertRowsSQL returns an INSERT of the rows of a JSON array of arrays,
-// one value per column, in array order (which keeps profile_uuids' ids in
-// attach order).
+// one value per column, in array order (so that profile_uuids' ids keep
+// the attach order, and a profile's first uuid stays its main one).
 func insertRowsSQL(table string, columns []string) string {
 	values := make([]string, len(columns))
 	for i := range columns {
 		values[i] = fmt.Sprintf("j.value ->> %d", i)
 	}
 	return "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") SELECT " +
-		strings.Join(values, ", ") + " FROM json_each(?) AS j"
+		strings.Join(values, ", ") + " FROM json_each(?) AS j ORDER BY j.key"
 }
 
 // nextClientID returns the clientId of the next profile created in t.
@@ -78,6 +77,7 @@ func (t *tx) flush(ctx context.Context) error {
 	return nil
 }
 
+// insertPending inserts the waiting profiles, then their uuids.
 func (t *tx) insertPending(ctx context.Context) error {
 	rows := make([][]any, len(t.pending))
 	var uuids [][]any
