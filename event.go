@@ -1,9 +1,7 @@
 package kith
 
 import (
-	"cmp"
 	"encoding/json"
-	"slices"
 	"time"
 )
 
@@ -75,40 +73,4 @@ type Event struct {
 	Context     EventContext
 	// Seq orders events received at the same time; stores assign it.
 	Seq int64
-}
-
-// EventCount is how many events a workspace received in one hour (UTC)
-// with one action: the unit in which the stores keep the counts that
-// CountEvents reads.
-type EventCount struct {
-	WorkspaceID int64
-	Hour        time.Time
-	Action      string
-	Count       int64
-}
-
-// CountStored counts the events a store has just stored (those with a
-// Seq) by workspace, hour of ReceivedAt and action, in that order: stores
-// add them to their counts in one order, so that concurrent transactions
-// lock count rows in the same order.
-func CountStored(events []*Event) []EventCount {
-	type key struct {
-		ws     int64
-		hour   time.Time
-		action string
-	}
-	n := map[key]int64{}
-	for _, e := range events {
-		if e.Seq != 0 {
-			n[key{e.WorkspaceID, e.ReceivedAt.UTC().Truncate(time.Hour), e.Action}]++
-		}
-	}
-	out := make([]EventCount, 0, len(n))
-	for k, c := range n {
-		out = append(out, EventCount{WorkspaceID: k.ws, Hour: k.hour, Action: k.action, Count: c})
-	}
-	slices.SortFunc(out, func(a, b EventCount) int {
-		return cmp.Or(cmp.Compare(a.WorkspaceID, b.WorkspaceID), a.Hour.Compare(b.Hour), cmp.Compare(a.Action, b.Action))
-	})
-	return out
 }

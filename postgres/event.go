@@ -13,7 +13,8 @@ const eventColumns = `seq, workspace_id, event_id, client_id, action, label, tim
 	source, params, client, context`
 
 // InsertEvents stores events with one statement, whatever their number: the
-// columns travel as arrays and unnest turns them back into rows. An event
+// columns travel as arrays and unnest turns them back into rows. A trigger
+// adds the rows it stored to event_counts (migration 0005). An event
 // whose EventID exists in its workspace (stored before, or earlier in
 // events) is skipped and keeps Seq 0; the others get their Seq, increasing
 // in slice order. A zero ReceivedAt becomes now, and times are written back
@@ -93,31 +94,6 @@ func (t *tx) InsertEvents(ctx context.Context, events []*kith.Event) error {
 	})
 	if err != nil {
 		return wrap("insert events", err)
-	}
-	return t.addEventCounts(ctx, kith.CountStored(events))
-}
-
-// addEventCountsSQL adds counts to the connection's shard of event_counts
-// (see migration 0005), in the order of the rows, which CountStored sorts.
-const addEventCountsSQL = `INSERT INTO event_counts (workspace_id, hour, action, shard, count)
-	SELECT w, h, a, pg_backend_pid() % 64, c
-	FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::bigint[]) WITH ORDINALITY AS u(w, h, a, c, n)
-	ORDER BY n
-	ON CONFLICT (workspace_id, hour, action, shard) DO UPDATE SET count = event_counts.count + excluded.count`
-
-// addEventCounts adds counts of stored events to event_counts, which
-// CountEvents reads.
-func (t *tx) addEventCounts(ctx context.Context, counts []kith.EventCount) error {
-	if len(counts) == 0 {
-		return nil
-	}
-	wss, hours := make([]int64, len(counts)), make([]time.Time, len(counts))
-	actions, ns := make([]string, len(counts)), make([]int64, len(counts))
-	for i, c := range counts {
-		wss[i], hours[i], actions[i], ns[i] = c.WorkspaceID, c.Hour, c.Action, c.Count
-	}
-	if _, err := t.pg.Exec(ctx, addEventCountsSQL, wss, hours, actions, ns); err != nil {
-		return wrap("count events", err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kithcdp/kith"
 )
@@ -45,27 +46,25 @@ func (t *tx) InsertEvents(ctx context.Context, events []*kith.Event) error {
 		}
 		rest = rest[n:]
 	}
-	return t.addEventCounts(ctx, kith.CountStored(events))
+	return t.addEventCounts(ctx, events)
 }
 
 // addEventCountsSQL adds a JSON list of [workspace, hour, action, count]
-// to event_counts. WHERE true tells the parser that ON CONFLICT belongs to
-// the INSERT.
+// to event_counts (migration 0005). WHERE true tells the parser that ON
+// CONFLICT belongs to the INSERT.
 const addEventCountsSQL = `INSERT INTO event_counts (workspace_id, hour, action, count)
 	SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each(?) AS j WHERE true
 	ON CONFLICT (workspace_id, hour, action) DO UPDATE SET count = count + excluded.count`
 
-// addEventCounts adds counts of stored events to event_counts, which
-// CountEvents reads.
-func (t *tx) addEventCounts(ctx context.Context, counts []kith.EventCount) error {
+// addEventCounts adds the events just stored (those with a Seq) to
+// event_counts, which CountEvents reads: one upsert per batch rather than
+// a trigger per row, as only the writer inserts events.
+func (t *tx) addEventCounts(ctx context.Context, events []*kith.Event) error {
+	counts := countStored(events)
 	if len(counts) == 0 {
 		return nil
 	}
-	list := make([][]any, len(counts))
-	for i, c := range counts {
-		list[i] = []any{c.WorkspaceID, micros(c.Hour), c.Action, c.Count}
-	}
-	data, err := json.Marshal(list)
+	data, err := json.Marshal(counts)
 	if err != nil {
 		return storeErr("count events", err)
 	}
@@ -73,6 +72,28 @@ func (t *tx) addEventCounts(ctx context.Context, counts []kith.EventCount) error
 		return storeErr("count events", err)
 	}
 	return nil
+}
+
+// countStored counts the events with a Seq by workspace, hour of
+// ReceivedAt (UTC, in microseconds) and action, as [workspace, hour,
+// action, count] rows.
+func countStored(events []*kith.Event) [][]any {
+	type key struct {
+		ws     int64
+		hour   int64
+		action string
+	}
+	n := map[key]int64{}
+	for _, e := range events {
+		if e.Seq != 0 {
+			n[key{e.WorkspaceID, micros(e.ReceivedAt.UTC().Truncate(time.Hour)), e.Action}]++
+		}
+	}
+	out := make([][]any, 0, len(n))
+	for k, c := range n {
+		out = append(out, []any{k.ws, k.hour, k.action, c})
+	}
+	return out
 }
 
 func (t *tx) insertEventRows(ctx context.Context, events []*kith.Event) error {
