@@ -115,7 +115,10 @@ type Tx interface {
 	// clientId order; it returns those that exist, by clientId.
 	LockProfiles(ctx context.Context, ws *Workspace, clientIDs []int64) (map[int64]*Profile, error)
 	// CreateProfile stores p with its Email, CustomID and UUIDs and sets
-	// p.ClientID. A unique identifier already taken returns ErrRetry.
+	// p.ClientID. Stores may insert the rows with the transaction's next
+	// statement, so a unique identifier already taken returns ErrRetry
+	// from CreateProfile or from whatever the transaction does next, its
+	// commit included; either way the transaction runs again.
 	CreateProfile(ctx context.Context, ws *Workspace, p *Profile) error
 	// ExpectNewProfiles hints that the transaction is about to create
 	// about n profiles, so that a store which numbers them with a round

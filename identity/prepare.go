@@ -75,8 +75,8 @@ func (s *Session) Prepare(ctx context.Context, writes []*Write) error {
 func (s *Session) findStoredEvents(ctx context.Context, writes []*Write) error {
 	var eventIDs []string
 	for _, w := range writes {
-		if w != nil && w.Event != nil && w.CheckDuplicate && w.Event.EventID != "" {
-			eventIDs = append(eventIDs, w.Event.EventID)
+		if id := checkedEventID(w); id != "" {
+			eventIDs = append(eventIDs, id)
 		}
 	}
 	if len(eventIDs) == 0 {
@@ -98,7 +98,17 @@ func (s *Session) findStoredEvents(ctx context.Context, writes []*Write) error {
 
 // resent reports whether w carries an event the store holds already.
 func (s *Session) resent(w *Write) bool {
-	return w.Event != nil && w.CheckDuplicate && w.Event.EventID != "" && s.storedEvents[w.Event.EventID] != 0
+	id := checkedEventID(w)
+	return id != "" && s.storedEvents[id] != 0
+}
+
+// checkedEventID returns the caller-supplied event id of w that is checked
+// for duplicates, or "".
+func checkedEventID(w *Write) string {
+	if w == nil || w.Event == nil || !w.CheckDuplicate {
+		return ""
+	}
+	return w.Event.EventID
 }
 
 // newVisitors counts the writes that will create a profile because nobody

@@ -112,8 +112,8 @@ func (s *Session) Apply(ctx context.Context, w *Write) (*Result, error) {
 		w.Time = s.now
 	}
 	w.Time = w.Time.UTC().Truncate(time.Microsecond)
-	if w.Event != nil && w.CheckDuplicate {
-		if id, ok, err := s.storedEvent(ctx, w.Event.EventID); err != nil || ok {
+	if eventID := checkedEventID(w); eventID != "" {
+		if id, ok, err := s.storedEvent(ctx, eventID); err != nil || ok {
 			return &Result{ClientID: id, Duplicate: ok}, err
 		}
 	}
