@@ -44,19 +44,23 @@ func TestEventCountsMigrationCountsStoredEvents(t *testing.T) {
 	storetest.CheckMigratedCounts(t, s, ws, hour)
 
 	// An insert of a node from before the counts (its own statement, with
-	// no counting of its own) is counted by the trigger; a resent id is
-	// not.
+	// no counting of its own) is counted by the trigger, in its UTC hour
+	// (11:10 falls into 10:30 in the session's time zone); a resent id is
+	// not counted again.
 	for range 2 {
 		_, err = s.pool.Exec(ctx, `INSERT INTO events (workspace_id, event_id, client_id, action, time, received_at)
 			VALUES ($1, 'old-node-event', $2, 'page.visit', $3, $3) ON CONFLICT DO NOTHING`,
-			ws.ID, p.ClientID, hour.Add(30*time.Minute))
+			ws.ID, p.ClientID, hour.Add(70*time.Minute))
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	view(t, s, func(tx kith.ReadTx) error {
-		if n, err := tx.CountEvents(ctx, ws.ID, hour, "page.visit"); err != nil || n != 3 {
-			t.Errorf("page visits after an older node's insert: %d, %v; want 3", n, err)
+		for since, want := range map[time.Time]int64{hour: 3, hour.Add(time.Hour): 1} {
+			if n, err := tx.CountEvents(ctx, ws.ID, since, "page.visit"); err != nil || n != want {
+				t.Errorf("page visits since %s after an older node's insert: %d, %v; want %d",
+					since.Format(time.TimeOnly), n, err, want)
+			}
 		}
 		return nil
 	})
